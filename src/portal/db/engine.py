@@ -1,0 +1,53 @@
+"""Binds every Piccolo table (and the migration runner) to the configured database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlparse
+
+from piccolo.apps.migrations.commands.forwards import run_forwards
+from piccolo.conf.apps import Finder
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine
+
+from portal.db import piccolo_conf
+
+
+def make_engine(url: str) -> Engine:
+    parsed = urlparse(url)
+    if parsed.scheme == "sqlite":
+        path = Path(url.removeprefix("sqlite:///"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return SQLiteEngine(path=str(path), timeout=30)
+    if parsed.scheme in {"postgres", "postgresql"}:
+        return PostgresEngine(config={"dsn": url}, log_queries=False)
+    raise ValueError(f"Unsupported database URL: {parsed.scheme}://…")
+
+
+def bind(url: str) -> Engine:
+    """Point Piccolo's config and every registered table at the database at `url`."""
+    engine = make_engine(url)
+    piccolo_conf.DB = engine
+    from piccolo.apps.migrations.tables import Migration
+
+    for table in [*Finder().get_table_classes(), Migration]:
+        table._meta.db = engine
+    return engine
+
+
+async def migrate() -> None:
+    """Apply every app's pending migrations, in dependency order."""
+    result = await run_forwards(app_name="all")
+    if not result.success:
+        raise RuntimeError(f"migrations failed: {result.message}")
+
+
+async def start_pool(engine: Engine) -> None:
+    if isinstance(engine, PostgresEngine):
+        await engine.start_connection_pool(min_size=1, max_size=10)
+
+
+async def close_pool(engine: Engine) -> None:
+    if isinstance(engine, PostgresEngine):
+        await engine.close_connection_pool()

@@ -1,0 +1,84 @@
+"""The core tables: who uses the portal, what is inspected, and the documents."""
+
+from __future__ import annotations
+
+from piccolo.columns import (
+    BigInt,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+
+class Provider(Table, tablename="provider"):
+    name = Varchar(length=200)
+    urn = Varchar(length=20, unique=True)
+    address = Text(default="")
+
+
+class User(Table, tablename="portal_user"):
+    username = Varchar(length=100, unique=True)
+    email = Varchar(length=254)
+    display_name = Varchar(length=200)
+    role = Varchar(length=20)  # provider | inspector | admin
+    provider = ForeignKey(references=Provider, null=True)
+    password_hash = Text(default="")
+    failed_attempts = Integer(default=0)
+    locked_until = Timestamptz(null=True, default=None)
+    must_change_password = Boolean(default=False)
+    active = Boolean(default=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Event(Table, tablename="event"):
+    event_ref = Varchar(length=30, unique=True)  # the event ID shown to users
+    event_type = Varchar(length=20)  # inspection | visit
+    start_date = Date()
+    end_date = Date()
+    provider = ForeignKey(references=Provider, index=True)
+    status = Varchar(length=20, default="open")  # open | closed
+
+
+class TeamMember(Table, tablename="team_member"):
+    event = ForeignKey(references=Event, index=True)
+    user = ForeignKey(references=User, index=True)
+    team_role = Varchar(length=20)  # lead | team
+    pen_portrait = Text(default="")
+
+
+class Document(Table, tablename="document"):
+    event = ForeignKey(references=Event, index=True)
+    side = Varchar(length=10)  # ofsted | provider
+    kind = Varchar(length=20, default="other")  # draft_report | final_report | letter | other
+    file_name = Varchar(length=255)  # as given, for display and download only
+    stored_name = Varchar(length=64, unique=True)
+    size = BigInt()
+    sha256 = Varchar(length=64)
+    content_type = Varchar(length=120)
+    uploaded_by = ForeignKey(references=User)
+    uploaded_at = Timestamptz(default=TimestamptzNow())
+    state = Varchar(length=20, default="staged", index=True)  # staged|live|pending_delete|deleted
+    staged_by = ForeignKey(references=User, null=True)  # who staged the pending change
+    saved_at = Timestamptz(null=True, default=None)
+
+
+class UserSession(Table, tablename="user_session"):
+    token_hash = Varchar(length=64, unique=True)
+    user = ForeignKey(references=User, index=True)
+    csrf_token = Varchar(length=64)
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz()
+
+
+class AuditEvent(Table, tablename="audit_event"):
+    at = Timestamptz(default=TimestamptzNow(), index=True)
+    actor = ForeignKey(references=User, null=True, index=True)
+    action = Varchar(length=60)
+    event = ForeignKey(references=Event, null=True, index=True)
+    detail = Text(default="")

@@ -1,0 +1,65 @@
+"""Home, the list of one's inspections, and the event's profile page."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from litestar import Request, get
+from litestar.di import Provide
+from litestar.response import Redirect, Response
+
+from portal.auth.service import home_for
+from portal.events import service
+from portal.events.access import EventAccess, provide_event_access
+from portal.events.forms import form_links
+from portal.web.guards import current_user, role, signed_in
+from portal.web.render import render
+
+
+@get("/", name="events.home")
+async def home(request: Request[Any, Any, Any]) -> Redirect:
+    user = request.scope.get("user")
+    return Redirect("/sign-in" if user is None else home_for(user))
+
+
+@get("/events", name="events.list", guards=[role("provider", "inspector")])
+async def event_list(request: Request[Any, Any, Any]) -> Response[Any]:
+    user = current_user(request)
+    events = await service.events_for(user)
+    if user.role == "provider" and len(events) == 1:
+        return Redirect(f"/events/{events[0]['id']}")
+    today = date.today()
+    groups: dict[str, list[dict[str, Any]]] = {"current": [], "upcoming": [], "past": []}
+    for event in events:
+        groups[service.timing(event, today)].append(event)
+    groups["upcoming"].reverse()  # soonest first
+    return render(request, "events/list.html", {"groups": groups, "count": len(events)})
+
+
+@get(
+    "/events/{event_id:int}",
+    name="events.profile",
+    guards=[signed_in],
+    dependencies={"access": Provide(provide_event_access)},
+)
+async def profile(request: Request[Any, Any, Any], access: EventAccess) -> Response[Any]:
+    data = await service.profile(access)
+    forms = await form_links(access)
+    return render(
+        request,
+        "events/profile.html",
+        {
+            "profile": data,
+            "access": access,
+            "event": access.event,
+            "forms": forms,
+            "team_roles": service.TEAM_ROLES,
+            "event_types": service.EVENT_TYPES,
+            "document_kinds": service.DOCUMENT_KINDS,
+            "banner": request.query_params.get("done"),
+        },
+    )
+
+
+route_handlers = [home, event_list, profile]

@@ -1,0 +1,73 @@
+"""One Settings object, read from PORTAL_* environment variables."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = Path("var")
+    database_url: str = ""  # empty: SQLite file in data_dir
+    redis_url: str = ""
+    smtp_url: str = ""
+    secret_key: str = field(default_factory=lambda: secrets.token_hex(32))
+    service_name: str = "Provider Portal"
+    mail_sender: str = "Provider Portal <no-reply@provider-portal.invalid>"
+    support_contact: str = "your inspection support administrator at enquiries@ofsted.gov.uk or 0300 123 1231"
+    base_url: str = "http://127.0.0.1:8000"
+    session_hours: int = 8
+    upload_max_bytes: int = 100 * 1024 * 1024
+    event_max_files: int = 100
+    event_quota_bytes: int = 1024 * 1024 * 1024
+    lockout_attempts: int = 5
+    lockout_minutes: int = 15
+    secure_cookies: bool = False
+    templates_dir: Path = Path(__file__).resolve().parents[2] / "templates"
+    static_dir: Path = Path(__file__).resolve().parents[2] / "static"
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.data_dir / "portal.sqlite3"
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.sqlite_path}"
+
+    @property
+    def files_dir(self) -> Path:
+        return self.data_dir / "files"
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.data_dir / "outbox"
+
+    def with_(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        env = os.environ
+        values: dict[str, object] = {
+            "data_dir": Path(env.get("PORTAL_DATA_DIR", "var")),
+            "database_url": env.get("PORTAL_DATABASE_URL", ""),
+            "redis_url": env.get("PORTAL_REDIS_URL", ""),
+            "smtp_url": env.get("PORTAL_SMTP_URL", ""),
+            "base_url": env.get("PORTAL_BASE_URL", "http://127.0.0.1:8000"),
+            "upload_max_bytes": _int("PORTAL_UPLOAD_MAX_BYTES", 100 * 1024 * 1024),
+            "secure_cookies": env.get("PORTAL_SECURE_COOKIES", "") == "1",
+        }
+        if env.get("PORTAL_SECRET_KEY"):
+            values["secret_key"] = env["PORTAL_SECRET_KEY"]
+        if env.get("PORTAL_SUPPORT_CONTACT"):
+            values["support_contact"] = env["PORTAL_SUPPORT_CONTACT"]
+        values.update(overrides)
+        return cls(**values)  # type: ignore[arg-type]

@@ -1,0 +1,129 @@
+"""The request pipeline every route shares: the signed-in user and the CSRF check on
+every unsafe method (route middleware), and security headers on every response,
+error pages and static files included (an app-level before_send hook)."""
+
+from __future__ import annotations
+
+import secrets
+from http.cookies import SimpleCookie
+from typing import Any
+
+from litestar import Request
+from litestar.datastructures import MutableScopeHeaders
+from litestar.exceptions import PermissionDeniedException
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from portal.auth.sessions import COOKIE_NAME
+from portal.db.tables import User
+from portal.web import csrf
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+class CsrfFailure(PermissionDeniedException):
+    """The form's token did not match this visitor (often a page left open past sign-out)."""
+
+
+def cookies_of(scope: Scope) -> dict[str, str]:
+    for name, value in scope.get("headers", []):
+        if name == b"cookie":
+            jar: SimpleCookie = SimpleCookie()
+            try:
+                jar.load(value.decode("latin-1"))
+            except Exception:  # a malformed cookie header counts as none
+                return {}
+            return {key: morsel.value for key, morsel in jar.items()}
+    return {}
+
+
+def csp_nonce(scope: Scope) -> str:
+    state = scope.setdefault("state", {})
+    if "csp_nonce" not in state:
+        state["csp_nonce"] = secrets.token_urlsafe(16)
+    return state["csp_nonce"]
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return value.decode("latin-1")
+    return None
+
+
+def session_middleware(app: ASGIApp) -> ASGIApp:
+    """Loads the user from the session cookie and checks the CSRF token of unsafe requests."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith("/static/"):
+            scope.setdefault("user", None)
+            await app(scope, receive, send)
+            return
+        app_state = scope["litestar_app"].state
+        state = scope.setdefault("state", {})
+        cookies = cookies_of(scope)
+        token = cookies.get(COOKIE_NAME)
+        user = None
+        if token:
+            session = await app_state.sessions.get(token)
+            if session is not None:
+                user = (
+                    await User.objects()
+                    .where((User.id == session.user_id) & (User.active.eq(True)))
+                    .first()
+                )
+        if user is None:
+            token = None
+        scope["user"] = user
+        state["session_token"] = token
+        presession = cookies.get(csrf.ANON_COOKIE)
+        if not presession:
+            presession = state["new_presession"] = secrets.token_urlsafe(24)
+        seed = token or presession
+        state["csrf_token"] = csrf.token_for(app_state.settings.secret_key, seed)
+
+        handler = scope.get("route_handler")
+        # Upload routes stream their body: they check the token themselves, without
+        # letting a form parser read the whole file first.
+        checks_itself = bool(handler and handler.opt.get("csrf_in_stream"))
+        if scope["method"] not in SAFE_METHODS and not checks_itself:
+            submitted = _header(scope, csrf.HEADER.encode())
+            if submitted is None:
+                request: Request[Any, Any, Any] = Request(scope, receive)
+                submitted = (await request.form()).get(csrf.FIELD)
+            if not csrf.is_valid(app_state.settings.secret_key, seed, submitted):
+                raise CsrfFailure()
+        await app(scope, receive, send)
+
+    return middleware
+
+
+def _csp(nonce: str) -> str:
+    return (
+        "default-src 'self'; "
+        f"script-src 'self' 'nonce-{nonce}'; "
+        "style-src 'self'; img-src 'self' data:; font-src 'self'; "
+        "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+        "base-uri 'none'; object-src 'none'"
+    )
+
+
+async def security_headers(message: Message, scope: Scope) -> None:
+    """before_send hook: runs for every response, including 404s and error pages."""
+    if message["type"] != "http.response.start":
+        return
+    headers = MutableScopeHeaders(message)
+    headers.setdefault("Content-Security-Policy", _csp(csp_nonce(scope)))
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if not scope["path"].startswith("/static/"):
+        headers.setdefault("Cache-Control", "private, no-store")
+    new_presession = scope.get("state", {}).get("new_presession")
+    if new_presession:
+        app_state = scope["litestar_app"].state
+        secure = "; Secure" if app_state.settings.secure_cookies else ""
+        headers.add(
+            "Set-Cookie",
+            f"{csrf.ANON_COOKIE}={new_presession}; Path=/; HttpOnly; SameSite=Lax{secure}",
+        )
