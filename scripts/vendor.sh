@@ -26,7 +26,7 @@ gf="$tmp/govuk-frontend/package/dist/govuk"
 cp "$gf/govuk-frontend.min.css" "$gf/govuk-frontend.min.js" static/vendor/govuk-frontend/
 # This is not a GOV.UK-branded service: no crown images, and the GDS Transport
 # font is taken out of the stylesheet so only the fallback fonts (Arial) remain.
-sed -E -i 's/@font-face\{font-family:GDS Transport[^}]*\}//g; s/GDS Transport,//g' \
+sed -E -i 's/@font-face\{font-family:GDS Transport[^}]*\}//g; s/GDS Transport,//g; s#url\(/assets/images/govuk-crest\.svg\)#none#g' \
   static/vendor/govuk-frontend/govuk-frontend.min.css
 cp "$tmp/axe-core/package/axe.min.js" e2e/vendor/
 

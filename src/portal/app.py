@@ -42,7 +42,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     async def on_startup(app: Litestar) -> None:
         engine = db_engine.bind(settings.effective_database_url)
-        await db_engine.start_pool(engine)
+        if settings.db_pool:
+            await db_engine.start_pool(engine)
         app.state.engine = engine
         removed = files.remove_leftovers()
         if removed:
@@ -50,7 +51,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     async def on_shutdown(app: Litestar) -> None:
         await app.state.sessions.close()
-        await db_engine.close_pool(app.state.engine)
+        if settings.db_pool:
+            await db_engine.close_pool(app.state.engine)
 
     return Litestar(
         route_handlers=[

@@ -31,6 +31,7 @@ class Settings:
     lockout_attempts: int = 5
     lockout_minutes: int = 15
     secure_cookies: bool = False
+    db_pool: bool = True  # PostgreSQL connection pool (tests run the app across loops: off)
     templates_dir: Path = Path(__file__).resolve().parents[2] / "templates"
     static_dir: Path = Path(__file__).resolve().parents[2] / "static"
 

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Set up and run the whole test suite: lint, pytest (SQLite, and PostgreSQL/Redis on
+# 127.0.0.1 when they answer) and the e2e tests in Debian's Chromium.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh
+
+if [ ! -x /usr/bin/chromium ]; then
+  echo "Installing Debian's chromium (Playwright cannot download its own browser here)..."
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+fi
+command -v java >/dev/null || {
+  echo "Installing Java for the Nu Html Checker..."
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq default-jre-headless >/dev/null
+}
+
+.venv/bin/ruff check src tests e2e bench
+exec .venv/bin/python -m pytest "$@"

@@ -1,0 +1,184 @@
+"""Shared fixtures: a real database (SQLite always; PostgreSQL too when it answers),
+the app, an HTTP client that signs in as a user, and factories for the domain.
+
+Every database test runs once per backend: `db` is parametrized, and the PostgreSQL
+parameter exists only when the server at 127.0.0.1:5432 answers (no skip marks).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+os.environ.setdefault("PICCOLO_CONF", "portal.db.piccolo_conf")
+
+from litestar import Litestar  # noqa: E402
+
+from portal.app import create_app  # noqa: E402
+from portal.db import engine as db_engine  # noqa: E402
+from portal.settings import Settings  # noqa: E402
+from tests.client import PortalClient  # noqa: E402
+from tests.factories import Factory  # noqa: E402
+from tests.html_check import record_page, validate_recorded_pages  # noqa: E402
+
+PG_ADMIN_URL = os.environ.get("PORTAL_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("PORTAL_TEST_REDIS", "redis://127.0.0.1:6379/15")
+
+
+def run_sync(coro: Any) -> Any:
+    """Run a coroutine to completion from sync code, even inside a running loop
+    (session fixtures are first requested from async fixtures)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
+def _postgres_answers() -> bool:
+    import asyncpg
+
+    async def probe() -> bool:
+        try:
+            conn = await asyncpg.connect(PG_ADMIN_URL, timeout=2)
+        except Exception:
+            return False
+        await conn.close()
+        return True
+
+    return run_sync(probe())
+
+
+def _redis_answers() -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping())
+    except Exception:
+        return False
+
+
+POSTGRES = _postgres_answers()
+REDIS = _redis_answers()
+BACKENDS = ["sqlite", *(["postgres"] if POSTGRES else [])]
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    return [
+        f"database backends: {', '.join(BACKENDS)}",
+        f"redis: {'yes' if REDIS else 'not reachable: Redis-backed tests not generated'}",
+    ]
+
+
+@dataclass(frozen=True)
+class Database:
+    backend: str
+    url: str
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated SQLite file, copied for each test (migrating each time is slow)."""
+    path = tmp_path_factory.mktemp("template") / "portal.sqlite3"
+
+    async def build() -> None:
+        db_engine.bind(f"sqlite:///{path}")
+        await db_engine.migrate()
+
+    run_sync(build())
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh database for this run, dropped at the end."""
+    import asyncpg
+
+    name = f"portal_test_{os.getpid()}_{secrets.token_hex(3)}"
+    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+
+    async def admin(sql: str) -> None:
+        conn = await asyncpg.connect(PG_ADMIN_URL)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    async def build(url: str) -> None:
+        db_engine.bind(url)
+        await db_engine.migrate()
+
+    run_sync(admin(f'CREATE DATABASE "{name}"'))
+    url = f"{base}/{name}"
+    run_sync(build(url))
+    yield url
+    run_sync(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def _truncate_postgres(url: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(url)
+    try:
+        tables = await conn.fetch(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+            "AND tablename <> 'migration'"
+        )
+        if tables:
+            names = ", ".join(f'"{row["tablename"]}"' for row in tables)
+            await conn.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(params=BACKENDS)
+async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    if request.param == "sqlite":
+        path = tmp_path / "portal.sqlite3"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        url = f"sqlite:///{path}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+        await _truncate_postgres(url)
+    db_engine.bind(url)
+    yield Database(backend=request.param, url=url)
+
+
+@pytest.fixture
+def settings(db: Database, tmp_path: Path) -> Settings:
+    return Settings(
+        data_dir=tmp_path / "data",
+        database_url=db.url,
+        secret_key="test-secret-key",
+        db_pool=False,
+        support_contact="the inspection support team on 0300 000 0000",
+    )
+
+
+@pytest.fixture
+def app(settings: Settings) -> Litestar:
+    return create_app(settings)
+
+
+@pytest.fixture
+async def client(app: Litestar) -> AsyncIterator[PortalClient]:
+    async with PortalClient.for_app(app, on_page=record_page) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def make(settings: Settings) -> Factory:
+    return Factory(settings)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Every full page the tests fetched must pass the Nu Html Checker."""
+    problems = validate_recorded_pages()
+    if problems:
+        session.exitstatus = 1

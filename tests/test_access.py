@@ -1,0 +1,46 @@
+"""The foundation's routes × every kind of user, full page and htmx (tests/access.py).
+Each feature keeps the matrix of its own routes beside its other tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.access import WHO, check
+from tests.client import PortalClient
+from tests.factories import Factory
+
+PROFILE = {
+    "provider": "ok", "other_provider": 404, "team_inspector": "ok", "lead_inspector": "ok",
+    "other_inspector": 404, "admin": "ok", "anonymous": "sign-in",
+}
+EVENT_LIST = {
+    "provider": "ok", "other_provider": "ok", "team_inspector": "ok", "lead_inspector": "ok",
+    "other_inspector": "ok", "admin": 403, "anonymous": "sign-in",
+}
+
+
+@pytest.mark.parametrize("who", WHO)
+async def test_profile_page_access(client: PortalClient, make: Factory, who: str) -> None:
+    world = await make.world()
+    await check(client, world, who, "GET", f"/events/{world.event.id}", PROFILE[who])
+
+
+@pytest.mark.parametrize("who", WHO)
+async def test_download_access(client: PortalClient, make: Factory, who: str) -> None:
+    world = await make.world()
+    doc = await make.document(world.event, world.lead, side="ofsted", kind="letter")
+    await check(client, world, who, "GET", f"/events/{world.event.id}/documents/{doc.id}/download", PROFILE[who])
+
+
+@pytest.mark.parametrize("who", WHO)
+async def test_event_list_access(client: PortalClient, make: Factory, who: str) -> None:
+    world = await make.world()
+    await check(client, world, who, "GET", "/events", EVENT_LIST[who])
+
+
+async def test_unknown_event_is_404_for_everyone(client: PortalClient, make: Factory) -> None:
+    world = await make.world()
+    await client.sign_in_as(world.admin)
+    response = await client.get("/events/999999")
+    assert response.status_code == 404
+    assert "Page not found" in response.text
