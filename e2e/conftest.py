@@ -18,8 +18,14 @@ from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, s
 
 CHROMIUM = os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
 ]
 DEMO_PASSWORD = "Portal2026demo"
 
@@ -51,10 +57,26 @@ def start_server(data_dir: Path, env: dict[str, str] | None = None) -> Server:
     log = data_dir / "server.log"
     data_dir.mkdir(parents=True, exist_ok=True)
     process = subprocess.Popen(
-        [sys.executable, "-m", "portal.cli", "--data-dir", str(data_dir), "demo", "--port", str(port)],
-        stdout=log.open("wb"), stderr=subprocess.STDOUT,
-        env={**os.environ, "PORTAL_SECRET_KEY": "e2e-secret", "PORTAL_DATABASE_URL": "",
-             "PORTAL_REDIS_URL": "", "PORTAL_SMTP_URL": "", **(env or {})},
+        [
+            sys.executable,
+            "-m",
+            "portal.cli",
+            "--data-dir",
+            str(data_dir),
+            "demo",
+            "--port",
+            str(port),
+        ],
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        env={
+            **os.environ,
+            "PORTAL_SECRET_KEY": "e2e-secret",
+            "PORTAL_DATABASE_URL": "",
+            "PORTAL_REDIS_URL": "",
+            "PORTAL_SMTP_URL": "",
+            **(env or {}),
+        },
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60

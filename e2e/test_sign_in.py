@@ -29,7 +29,12 @@ def test_provider_signs_in_and_sees_profile_page(page: Page, server: Server) -> 
     page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Oakfield Primary School")
-    for section in ["Ofsted team", "Documents uploaded by Ofsted", "Documents uploaded by provider", "Forms"]:
+    for section in [
+        "Ofsted team",
+        "Documents uploaded by Ofsted",
+        "Documents uploaded by provider",
+        "Forms",
+    ]:
         expect(page.get_by_role("heading", name=section, exact=True)).to_be_visible()
     expect(page.get_by_text("INS-2026-0415").first).to_be_visible()
     expect(page.get_by_text("Lead inspector")).to_be_visible()
@@ -78,7 +83,9 @@ def test_sign_in_without_javascript(nojs_page: Page, server: Server) -> None:
     page.get_by_label("Username").fill("provider")
     page.get_by_label("Password", exact=True).fill("not-the-password")
     page.get_by_role("button", name="Sign in").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("The username or password is not correct")
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "The username or password is not correct"
+    )
     expect(page).to_have_title("Error: Sign in – Provider Portal")
     assert_accessible(page, "sign-in error without JavaScript")
     page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
@@ -89,4 +96,6 @@ def test_sign_in_without_javascript(nojs_page: Page, server: Server) -> None:
 
 def test_sign_in_rejects_without_revealing_user(page: Page, server: Server) -> None:
     sign_in(page, server, "nobody-by-this-name", "whatever")
-    expect(page.locator(".govuk-error-summary")).to_contain_text("The username or password is not correct")
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "The username or password is not correct"
+    )

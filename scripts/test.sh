@@ -18,5 +18,5 @@ command -v java >/dev/null || {
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq default-jre-headless >/dev/null
 }
 
-.venv/bin/ruff check src tests e2e bench
+.venv/bin/ruff check .
 exec .venv/bin/python -m pytest "$@"

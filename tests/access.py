@@ -13,7 +13,15 @@ import httpx
 from tests.client import PortalClient
 from tests.factories import World
 
-WHO = ["provider", "other_provider", "team_inspector", "lead_inspector", "other_inspector", "admin", "anonymous"]
+WHO = [
+    "provider",
+    "other_provider",
+    "team_inspector",
+    "lead_inspector",
+    "other_inspector",
+    "admin",
+    "anonymous",
+]
 
 
 def outcome(response: httpx.Response) -> str | int:
@@ -48,4 +56,6 @@ async def check(
         else:
             response = await client.post(url, data or {}, htmx=htmx)
         got = outcome(response)
-        assert got == expected, f"{who} {method} {url} htmx={htmx}: expected {expected}, got {got} ({response.status_code})"
+        assert got == expected, (
+            f"{who} {method} {url} htmx={htmx}: expected {expected}, got {got} ({response.status_code})"
+        )

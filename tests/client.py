@@ -19,7 +19,9 @@ PageHook = Callable[[httpx.Response], None]
 
 
 class PortalClient:
-    def __init__(self, client: AsyncTestClient[Litestar], app: Litestar, on_page: PageHook | None) -> None:
+    def __init__(
+        self, client: AsyncTestClient[Litestar], app: Litestar, on_page: PageHook | None
+    ) -> None:
         self.http = client
         self.app = app
         self.on_page = on_page
@@ -28,7 +30,9 @@ class PortalClient:
 
     @classmethod
     @asynccontextmanager
-    async def for_app(cls, app: Litestar, on_page: PageHook | None = None) -> AsyncIterator[PortalClient]:
+    async def for_app(
+        cls, app: Litestar, on_page: PageHook | None = None
+    ) -> AsyncIterator[PortalClient]:
         async with AsyncTestClient(app=app, base_url="http://testserver.local") as client:
             client.follow_redirects = False  # tests look at each redirect themselves
             yield cls(client, app, on_page)
@@ -62,11 +66,17 @@ class PortalClient:
         return result
 
     def _seen(self, response: httpx.Response, htmx: bool) -> httpx.Response:
-        if self.on_page and not htmx and response.headers.get("content-type", "").startswith("text/html"):
+        if (
+            self.on_page
+            and not htmx
+            and response.headers.get("content-type", "").startswith("text/html")
+        ):
             self.on_page(response)
         return response
 
-    async def get(self, url: str, *, htmx: bool = False, headers: dict[str, str] | None = None, **kwargs: Any) -> httpx.Response:
+    async def get(
+        self, url: str, *, htmx: bool = False, headers: dict[str, str] | None = None, **kwargs: Any
+    ) -> httpx.Response:
         response = await self.http.get(url, headers=self._headers(htmx, headers), **kwargs)
         return self._seen(response, htmx)
 
@@ -76,7 +86,7 @@ class PortalClient:
         data: dict[str, Any] | list[tuple[str, str]] | None = None,
         *,
         htmx: bool = False,
-        csrf_token: str | None | bool = True,
+        csrf_token: str | bool | None = True,
         headers: dict[str, str] | None = None,
         files: Any = None,
         **kwargs: Any,

@@ -12,8 +12,8 @@ import os
 import secrets
 import shutil
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,14 +21,14 @@ import pytest
 
 os.environ.setdefault("PICCOLO_CONF", "portal.db.piccolo_conf")
 
-from litestar import Litestar  # noqa: E402
+from litestar import Litestar
 
-from portal.app import create_app  # noqa: E402
-from portal.db import engine as db_engine  # noqa: E402
-from portal.settings import Settings  # noqa: E402
-from tests.client import PortalClient  # noqa: E402
-from tests.factories import Factory  # noqa: E402
-from tests.html_check import record_page, validate_recorded_pages  # noqa: E402
+from portal.app import create_app
+from portal.db import engine as db_engine
+from portal.settings import Settings
+from tests.client import PortalClient
+from tests.factories import Factory
+from tests.html_check import record_page, validate_recorded_pages
 
 PG_ADMIN_URL = os.environ.get("PORTAL_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("PORTAL_TEST_REDIS", "redis://127.0.0.1:6379/15")
@@ -157,6 +157,7 @@ def settings(db: Database, tmp_path: Path) -> Settings:
         database_url=db.url,
         secret_key="test-secret-key",
         db_pool=False,
+        mail_worker=False,
         support_contact="the inspection support team on 0300 000 0000",
     )
 

@@ -44,7 +44,9 @@ class Factory:
         await row.save()
         return row
 
-    async def user(self, role: str = "provider", provider: Provider | None = None, **fields: Any) -> User:
+    async def user(
+        self, role: str = "provider", provider: Provider | None = None, **fields: Any
+    ) -> User:
         n = next(_counter)
         username = fields.pop("username", f"{role}{n}")
         row = User(
@@ -73,8 +75,15 @@ class Factory:
         await row.save()
         return row
 
-    async def member(self, event: Event, user: User, team_role: str = "team", pen_portrait: str = "") -> TeamMember:
-        row = TeamMember(event=event.id, user=user.id, team_role=team_role, pen_portrait=pen_portrait or f"About {user.display_name}.")
+    async def member(
+        self, event: Event, user: User, team_role: str = "team", pen_portrait: str = ""
+    ) -> TeamMember:
+        row = TeamMember(
+            event=event.id,
+            user=user.id,
+            team_role=team_role,
+            pen_portrait=pen_portrait or f"About {user.display_name}.",
+        )
         await row.save()
         return row
 
@@ -93,10 +102,18 @@ class Factory:
         stored = await self.files.save(_chunks(content), max_bytes=len(content) + 1)
         now = datetime.now(UTC)
         row = Document(
-            event=event.id, side=side, kind=kind, file_name=file_name,
-            stored_name=stored.stored_name, size=stored.size, sha256=stored.sha256,
-            content_type=content_type, uploaded_by=uploaded_by.id, uploaded_at=now,
-            saved_at=now if state != "staged" else None, state=state,
+            event=event.id,
+            side=side,
+            kind=kind,
+            file_name=file_name,
+            stored_name=stored.stored_name,
+            size=stored.size,
+            sha256=stored.sha256,
+            content_type=content_type,
+            uploaded_by=uploaded_by.id,
+            uploaded_at=now,
+            saved_at=now if state != "staged" else None,
+            state=state,
             staged_by=uploaded_by.id if state in ("staged", "pending_delete") else None,
         )
         await row.save()
@@ -119,9 +136,17 @@ class Factory:
         await self.member(event, inspector, "team", "David is a serving deputy head.")
         await self.member(other_event, outsider, "lead")
         return World(
-            provider=provider, other_provider=other_provider, event=event, other_event=other_event,
-            provider_user=provider_user, colleague=colleague, other_provider_user=other_provider_user,
-            lead=lead, inspector=inspector, outsider=outsider, admin=admin,
+            provider=provider,
+            other_provider=other_provider,
+            event=event,
+            other_event=other_event,
+            provider_user=provider_user,
+            colleague=colleague,
+            other_provider_user=other_provider_user,
+            lead=lead,
+            inspector=inspector,
+            outsider=outsider,
+            admin=admin,
         )
 
 

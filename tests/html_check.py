@@ -25,7 +25,9 @@ def record_page(response: httpx.Response) -> None:
     if not body.lstrip().lower().startswith("<!doctype html"):
         return
     # The same page with other tokens is the same page: key on the markup sans nonces.
-    key = hashlib.sha256(f"{response.request.url.path}|{response.status_code}|{len(body) // 200}".encode()).hexdigest()[:16]
+    key = hashlib.sha256(
+        f"{response.request.url.path}|{response.status_code}|{len(body) // 200}".encode()
+    ).hexdigest()[:16]
     if key in _seen:
         return
     _seen.add(key)
@@ -38,7 +40,9 @@ def vnu_jar() -> Path:
     if not jar.exists():
         CACHE.mkdir(parents=True, exist_ok=True)
         subprocess.run(
-            ["npm", "pack", "--silent", f"vnu-jar@{VNU_VERSION}"], cwd=CACHE, check=True,
+            ["npm", "pack", "--silent", f"vnu-jar@{VNU_VERSION}"],
+            cwd=CACHE,
+            check=True,
             stdout=subprocess.DEVNULL,
         )
         tarball = next(CACHE.glob("vnu-jar-*.tgz"))
@@ -52,14 +56,22 @@ def validate_recorded_pages() -> list[str]:
     if not pages:
         return []
     result = subprocess.run(
-        ["java", "-jar", str(vnu_jar()), "--format", "json", "--exit-zero-always", *map(str, pages)],
-        capture_output=True, text=True, check=True,
+        [
+            "java",
+            "-jar",
+            str(vnu_jar()),
+            "--format",
+            "json",
+            "--exit-zero-always",
+            *map(str, pages),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     messages = json.loads(result.stderr or '{"messages": []}')["messages"]
     errors = [m for m in messages if m.get("type") == "error"]
-    problems = [
-        f"{Path(m['url']).name}:{m.get('lastLine', '?')}: {m['message']}" for m in errors
-    ]
+    problems = [f"{Path(m['url']).name}:{m.get('lastLine', '?')}: {m['message']}" for m in errors]
     print(f"\nNu Html Checker: {len(pages)} pages, {len(problems)} errors")
     for problem in problems[:50]:
         print("  " + problem)

@@ -10,12 +10,22 @@ from tests.client import PortalClient
 from tests.factories import Factory
 
 PROFILE = {
-    "provider": "ok", "other_provider": 404, "team_inspector": "ok", "lead_inspector": "ok",
-    "other_inspector": 404, "admin": "ok", "anonymous": "sign-in",
+    "provider": "ok",
+    "other_provider": 404,
+    "team_inspector": "ok",
+    "lead_inspector": "ok",
+    "other_inspector": 404,
+    "admin": "ok",
+    "anonymous": "sign-in",
 }
 EVENT_LIST = {
-    "provider": "ok", "other_provider": "ok", "team_inspector": "ok", "lead_inspector": "ok",
-    "other_inspector": "ok", "admin": 403, "anonymous": "sign-in",
+    "provider": "ok",
+    "other_provider": "ok",
+    "team_inspector": "ok",
+    "lead_inspector": "ok",
+    "other_inspector": "ok",
+    "admin": 403,
+    "anonymous": "sign-in",
 }
 
 
@@ -29,7 +39,14 @@ async def test_profile_page_access(client: PortalClient, make: Factory, who: str
 async def test_download_access(client: PortalClient, make: Factory, who: str) -> None:
     world = await make.world()
     doc = await make.document(world.event, world.lead, side="ofsted", kind="letter")
-    await check(client, world, who, "GET", f"/events/{world.event.id}/documents/{doc.id}/download", PROFILE[who])
+    await check(
+        client,
+        world,
+        who,
+        "GET",
+        f"/events/{world.event.id}/documents/{doc.id}/download",
+        PROFILE[who],
+    )
 
 
 @pytest.mark.parametrize("who", WHO)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from litestar import Litestar
@@ -11,13 +12,18 @@ from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
+from portal import mail
+from portal.accuracy import routes as accuracy_routes
+from portal.admin import routes as admin_routes
 from portal.auth import routes as auth_routes
 from portal.auth.sessions import make_store
+from portal.conduct import routes as conduct_routes
 from portal.db import engine as db_engine
 from portal.documents import routes as document_routes
 from portal.documents.storage import FileStore
 from portal.events import routes as event_routes
 from portal.settings import Settings
+from portal.survey import routes as survey_routes
 from portal.web import pages
 from portal.web.errors import EXCEPTION_HANDLERS
 from portal.web.middleware import security_headers, session_middleware
@@ -31,6 +37,10 @@ def route_handlers() -> list[object]:
         *auth_routes.route_handlers,
         *event_routes.route_handlers,
         *document_routes.route_handlers,
+        *accuracy_routes.route_handlers,
+        *survey_routes.route_handlers,
+        *conduct_routes.route_handlers,
+        *admin_routes.route_handlers,
         *pages.route_handlers,
     ]
 
@@ -45,11 +55,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
         if settings.db_pool:
             await db_engine.start_pool(engine)
         app.state.engine = engine
+        if settings.mail_worker:
+            app.state.mail_worker = asyncio.create_task(mail.worker(settings))
         removed = files.remove_leftovers()
         if removed:
             log.warning("removed %d unfinished upload(s) left by a previous run", removed)
 
     async def on_shutdown(app: Litestar) -> None:
+        worker = getattr(app.state, "mail_worker", None)
+        if worker is not None:
+            worker.cancel()
         await app.state.sessions.close()
         if settings.db_pool:
             await db_engine.close_pool(app.state.engine)
@@ -57,7 +72,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     return Litestar(
         route_handlers=[
             *route_handlers(),
-            create_static_files_router(path="/static", directories=[settings.static_dir], name="static"),
+            create_static_files_router(
+                path="/static", directories=[settings.static_dir], name="static"
+            ),
         ],
         middleware=[session_middleware],
         before_send=[security_headers],
@@ -75,5 +92,3 @@ def create_app(settings: Settings | None = None) -> Litestar:
         on_shutdown=[on_shutdown],
         debug=False,
     )
-
-

@@ -16,7 +16,9 @@ Command = Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]]
 COMMANDS: dict[str, tuple[Command, Callable[[argparse.ArgumentParser], None], str]] = {}
 
 
-def command(name: str, help: str, arguments: Callable[[argparse.ArgumentParser], None] = lambda p: None):
+def command(
+    name: str, help: str, arguments: Callable[[argparse.ArgumentParser], None] = lambda p: None
+):
     """Register a subcommand; features add their own (see admin/commands.py)."""
 
     def register(func: Command) -> Command:
@@ -86,7 +88,9 @@ async def demo(args: argparse.Namespace, settings: Settings) -> int:
         await engine.close_pool(db)
     address = f"http://{args.host}:{args.port}/"
     print(f"\nProvider Portal demo: {address}")
-    print(f"Data: {settings.data_dir.resolve()}  (mail is written to {settings.outbox_dir.resolve()})")
+    print(
+        f"Data: {settings.data_dir.resolve()}  (mail is written to {settings.outbox_dir.resolve()})"
+    )
     print(f"Every demo account has the password {demo_data.DEMO_PASSWORD}:")
     for username, name, role, _urn, _email in demo_data.ACCOUNTS:
         print(f"  {username:<16} {role:<10} {name}")
@@ -119,7 +123,9 @@ def _load_feature_commands() -> None:
         try:
             importlib.import_module(module)
         except ModuleNotFoundError as exc:
-            if exc.name != module and not module.startswith(f"{exc.name}."):  # only "not built yet" is fine
+            if exc.name != module and not module.startswith(
+                f"{exc.name}."
+            ):  # only "not built yet" is fine
                 raise
 
 

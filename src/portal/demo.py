@@ -3,7 +3,6 @@ each row is looked up by its natural key before it is created."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 
@@ -59,7 +58,9 @@ def demo_pdf(title: str, lines: list[str]) -> bytes:
     out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
     for offset in offsets:
         out += f"{offset:010d} 00000 n \n".encode()
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    out += (
+        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    )
     return bytes(out)
 
 
@@ -98,14 +99,30 @@ async def load(files: FileStore, today: date | None = None) -> None:
         users[username] = row.id
 
     events = {
-        "131415": ("INS-2026-0415", "inspection", today - timedelta(days=2), today + timedelta(days=1)),
-        "EY5678": ("VIS-2026-0078", "visit", today + timedelta(days=14), today + timedelta(days=14)),
+        "131415": (
+            "INS-2026-0415",
+            "inspection",
+            today - timedelta(days=2),
+            today + timedelta(days=1),
+        ),
+        "EY5678": (
+            "VIS-2026-0078",
+            "visit",
+            today + timedelta(days=14),
+            today + timedelta(days=14),
+        ),
     }
     event_ids: dict[str, int] = {}
     for urn, (ref, event_type, start, end) in events.items():
         row = await Event.objects().where(Event.event_ref == ref).first()
         if row is None:
-            row = Event(event_ref=ref, event_type=event_type, start_date=start, end_date=end, provider=providers[urn])
+            row = Event(
+                event_ref=ref,
+                event_type=event_type,
+                start_date=start,
+                end_date=end,
+                provider=providers[urn],
+            )
             await row.save()
         event_ids[urn] = row.id
 
@@ -116,22 +133,36 @@ async def load(files: FileStore, today: date | None = None) -> None:
         )
         if not exists:
             await TeamMember(
-                event=oakfield, user=users[username], team_role=team_role,
+                event=oakfield,
+                user=users[username],
+                team_role=team_role,
                 pen_portrait=PEN_PORTRAITS[username],
             ).save()
 
     documents = [
-        ("draft_report", "Oakfield Primary School - draft inspection report.pdf",
-         demo_pdf("Oakfield Primary School: draft inspection report", [
-             "Inspection dates: see the Provider Portal.",
-             "This draft is for the factual accuracy check only. Do not publish it.",
-             "Overall, pupils at Oakfield Primary School achieve well.",
-         ])),
-        ("letter", "Notification letter.pdf",
-         demo_pdf("Notification of inspection", [
-             "Dear Headteacher,",
-             "This letter confirms the arrangements for your inspection.",
-         ])),
+        (
+            "draft_report",
+            "Oakfield Primary School - draft inspection report.pdf",
+            demo_pdf(
+                "Oakfield Primary School: draft inspection report",
+                [
+                    "Inspection dates: see the Provider Portal.",
+                    "This draft is for the factual accuracy check only. Do not publish it.",
+                    "Overall, pupils at Oakfield Primary School achieve well.",
+                ],
+            ),
+        ),
+        (
+            "letter",
+            "Notification letter.pdf",
+            demo_pdf(
+                "Notification of inspection",
+                [
+                    "Dear Headteacher,",
+                    "This letter confirms the arrangements for your inspection.",
+                ],
+            ),
+        ),
     ]
     for kind, file_name, content in documents:
         exists = await Document.exists().where(
@@ -142,10 +173,18 @@ async def load(files: FileStore, today: date | None = None) -> None:
         stored = await files.save(_one_chunk(content), max_bytes=len(content))
         now = datetime.now(UTC)
         await Document(
-            event=oakfield, side="ofsted", kind=kind, file_name=file_name,
-            stored_name=stored.stored_name, size=stored.size, sha256=stored.sha256,
-            content_type="application/pdf", uploaded_by=users["lead.inspector"],
-            uploaded_at=now, saved_at=now, state="live",
+            event=oakfield,
+            side="ofsted",
+            kind=kind,
+            file_name=file_name,
+            stored_name=stored.stored_name,
+            size=stored.size,
+            sha256=stored.sha256,
+            content_type="application/pdf",
+            uploaded_by=users["lead.inspector"],
+            uploaded_at=now,
+            saved_at=now,
+            state="live",
         ).save()
         await after_publish(oakfield, kind, now)
 
@@ -156,5 +195,3 @@ async def after_publish(event_id: int, kind: str, at: datetime) -> None:
     from portal.documents.publishing import published
 
     await published(event_id, kind, at)
-
-

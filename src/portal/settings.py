@@ -22,7 +22,9 @@ class Settings:
     secret_key: str = field(default_factory=lambda: secrets.token_hex(32))
     service_name: str = "Provider Portal"
     mail_sender: str = "Provider Portal <no-reply@provider-portal.invalid>"
-    support_contact: str = "your inspection support administrator at enquiries@ofsted.gov.uk or 0300 123 1231"
+    support_contact: str = (
+        "your inspection support administrator at enquiries@ofsted.gov.uk or 0300 123 1231"
+    )
     base_url: str = "http://127.0.0.1:8000"
     session_hours: int = 8
     upload_max_bytes: int = 100 * 1024 * 1024
@@ -31,6 +33,7 @@ class Settings:
     lockout_attempts: int = 5
     lockout_minutes: int = 15
     secure_cookies: bool = False
+    mail_worker: bool = True  # deliver queued mail in the background (tests call it directly)
     db_pool: bool = True  # PostgreSQL connection pool (tests run the app across loops: off)
     templates_dir: Path = Path(__file__).resolve().parents[2] / "templates"
     static_dir: Path = Path(__file__).resolve().parents[2] / "static"

@@ -13,7 +13,7 @@ from litestar.response import Redirect, Response
 from portal import audit
 from portal.auth import service
 from portal.auth.sessions import COOKIE_NAME
-from portal.web.render import render, redirect
+from portal.web.render import redirect, render
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
@@ -41,7 +41,9 @@ def session_cookie(request: Request[Any, Any, Any], value: str, *, max_age: int 
 async def sign_in_page(request: Request[Any, Any, Any], next: str | None = None) -> Response[Any]:
     if request.scope.get("user") is not None:
         return Redirect(_safe_next(next) or service.home_for(request.scope["user"]))
-    return render(request, "auth/sign_in.html", {"values": {}, "errors": {}, "next": _safe_next(next)})
+    return render(
+        request, "auth/sign_in.html", {"values": {}, "errors": {}, "next": _safe_next(next)}
+    )
 
 
 @post("/sign-in", name="auth.sign_in_submit")
@@ -73,7 +75,9 @@ async def sign_in(request: Request[Any, Any, Any], data: Form) -> Response[Any]:
         await sessions.delete(old)
     token = await sessions.create(result.user.id)
     response = redirect(request, next_url or service.home_for(result.user))
-    response.set_cookie(session_cookie(request, token, max_age=request.app.state.settings.session_hours * 3600))
+    response.set_cookie(
+        session_cookie(request, token, max_age=request.app.state.settings.session_hours * 3600)
+    )
     return response
 
 

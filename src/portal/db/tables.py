@@ -82,3 +82,19 @@ class AuditEvent(Table, tablename="audit_event"):
     action = Varchar(length=60)
     event = ForeignKey(references=Event, null=True, index=True)
     detail = Text(default="")
+
+
+class OutgoingMail(Table, tablename="outgoing_mail"):
+    """Mail waits here until the worker has sent it (or written it to the outbox):
+    a request never waits for a mail server, and a failed send is kept, not lost."""
+
+    to_address = Varchar(length=254)
+    subject = Varchar(length=300)
+    text_body = Text()
+    html_body = Text(default="")
+    status = Varchar(length=10, default="queued", index=True)  # queued | sent | failed
+    attempts = Integer(default=0)
+    last_error = Text(default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+    next_attempt_at = Timestamptz(default=TimestamptzNow(), index=True)
+    sent_at = Timestamptz(null=True, default=None)

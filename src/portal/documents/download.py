@@ -11,9 +11,7 @@ from litestar.response import File
 
 def content_disposition(file_name: str) -> str:
     """RFC 6266: an ASCII fallback and the exact name as UTF-8 in filename*."""
-    ascii_name = (
-        unicodedata.normalize("NFKD", file_name).encode("ascii", "ignore").decode("ascii")
-    )
+    ascii_name = unicodedata.normalize("NFKD", file_name).encode("ascii", "ignore").decode("ascii")
     ascii_name = "".join(c for c in ascii_name if c.isprintable() and c not in '"\\/') or "download"
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(file_name, safe='')}"
 

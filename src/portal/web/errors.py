@@ -80,9 +80,6 @@ def csrf_failure(request: Request[Any, Any, Any], exc: Exception) -> Response[An
     )
 
 
-
-
-
 EXCEPTION_HANDLERS: dict[Any, Any] = {
     CsrfFailure: csrf_failure,
     NotAuthorizedException: not_authorized,

@@ -22,7 +22,7 @@ def signed_in(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandle
     current_user(connection)
 
 
-def role(*roles: str):  # noqa: ANN201 - a guard factory
+def role(*roles: str):
     def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
         if current_user(connection).role not in roles:
             raise PermissionDeniedException()

@@ -51,7 +51,9 @@ def render(
             status_code=status_code,
             headers=all_headers,
         )
-    return Template(template_name=template, context=full_context, status_code=status_code, headers=all_headers)
+    return Template(
+        template_name=template, context=full_context, status_code=status_code, headers=all_headers
+    )
 
 
 def redirect(request: Request[Any, Any, Any], url: str) -> Response[Any]:

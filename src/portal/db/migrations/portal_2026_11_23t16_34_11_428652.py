@@ -1,15 +1,16 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.columns.base import OnDelete
-from piccolo.columns.base import OnUpdate
-from piccolo.columns.column_types import BigInt
-from piccolo.columns.column_types import Boolean
-from piccolo.columns.column_types import Date
-from piccolo.columns.column_types import ForeignKey
-from piccolo.columns.column_types import Integer
-from piccolo.columns.column_types import Serial
-from piccolo.columns.column_types import Text
-from piccolo.columns.column_types import Timestamptz
-from piccolo.columns.column_types import Varchar
+from piccolo.columns.base import OnDelete, OnUpdate
+from piccolo.columns.column_types import (
+    BigInt,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    Serial,
+    Text,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.columns.defaults.date import DateNow
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.indexes import IndexMethod
@@ -61,25 +62,15 @@ DESCRIPTION = "True"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="portal", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="portal", description=DESCRIPTION)
 
-    manager.add_table(
-        class_name="Provider", tablename="provider", schema=None, columns=None
-    )
+    manager.add_table(class_name="Provider", tablename="provider", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Document", tablename="document", schema=None, columns=None
-    )
+    manager.add_table(class_name="Document", tablename="document", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Event", tablename="event", schema=None, columns=None
-    )
+    manager.add_table(class_name="Event", tablename="event", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="User", tablename="portal_user", schema=None, columns=None
-    )
+    manager.add_table(class_name="User", tablename="portal_user", schema=None, columns=None)
 
     manager.add_table(
         class_name="AuditEvent",

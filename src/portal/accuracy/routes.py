@@ -1,0 +1,5 @@
+"""accuracy routes."""
+
+from __future__ import annotations
+
+route_handlers: list[object] = []

@@ -1,0 +1,5 @@
+"""admin routes."""
+
+from __future__ import annotations
+
+route_handlers: list[object] = []

@@ -1,0 +1,1 @@
+"""Account tables: password resets, rate limits."""

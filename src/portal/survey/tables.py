@@ -1,0 +1,1 @@
+"""survey tables."""
