@@ -14,10 +14,9 @@ from litestar.exceptions import (
     PermissionDeniedException,
 )
 from litestar.response import Redirect
-from litestar_htmx import ClientRedirect
 
 from portal.web.middleware import CsrfFailure
-from portal.web.render import render
+from portal.web.render import client_redirect, render
 
 log = logging.getLogger("portal")
 
@@ -53,7 +52,7 @@ def _error_page(request: Request[Any, Any, Any], status: int) -> Response[Any]:
 def not_authorized(request: Request[Any, Any, Any], exc: NotAuthorizedException) -> Response[Any]:
     url = sign_in_url(request)
     if request.headers.get("hx-request"):
-        return ClientRedirect(url)
+        return client_redirect(url)
     return Redirect(path=url, status_code=303)
 
 

@@ -59,5 +59,11 @@ def render(
 def redirect(request: Request[Any, Any, Any], url: str) -> Response[Any]:
     """After a POST: 303 for a plain form; HX-Redirect for htmx (the browser then loads the page)."""
     if wants_fragment(request):
-        return ClientRedirect(url)
+        return client_redirect(url)
     return Redirect(path=url, status_code=303)
+
+
+def client_redirect(url: str) -> Response[Any]:
+    response = ClientRedirect(url)
+    response.status_code = 200  # POST handlers default to 201; htmx wants a plain 200
+    return response
