@@ -1,23 +1,379 @@
-"""Factual accuracy check rules."""
+"""Factual accuracy check rules: opening on the draft report, the working-day deadline
+and its extension, saving as often as wanted, completing exactly once, and who sees what.
+No Litestar here."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
 
+from portal import audit, mail
+from portal.accuracy import working_days
+from portal.accuracy.forms import ANSWERS, CONFIRMATION, QUESTION, Answers
+from portal.accuracy.tables import AccuracyCheck
+from portal.db.tables import Document, Event, Provider, TeamMember, User
 from portal.events.access import EventAccess
 from portal.events.forms import FormLink
 
+STATUS_LABELS = {
+    "not_started": "Not started",
+    "in_progress": "In progress",
+    "completed": "Completed",
+}
 
-async def form_link(access: EventAccess) -> FormLink:
-    return FormLink(
-        title="Factual accuracy check",
-        href=f"/events/{access.event.id}/accuracy-check",
-        status="Not available yet",
-        tag_colour="grey",
-        hint="Opens when Ofsted publishes the draft inspection report.",
-    )
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment
+
+
+@dataclass(frozen=True)
+class CheckState:
+    """Everything the page and the profile need to know; templates only read it."""
+
+    access: EventAccess
+    check: AccuracyCheck | None
+    now: datetime
+
+    @property
+    def available(self) -> bool:
+        return self.check is not None
+
+    @property
+    def status(self) -> str:
+        return self.check.status if self.check is not None else "not_available"
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.status, "Not available yet")
+
+    @property
+    def completed(self) -> bool:
+        return self.status == "completed"
+
+    @property
+    def due_at(self) -> datetime | None:
+        if self.check is None:
+            return None
+        return _aware(self.check.extended_due_at or self.check.due_at)
+
+    @property
+    def extended(self) -> bool:
+        return self.check is not None and self.check.extended_due_at is not None
+
+    @property
+    def due_text(self) -> str:
+        return working_days.due_text(self.due_at) if self.due_at else ""
+
+    @property
+    def past_deadline(self) -> bool:
+        due = self.due_at
+        return due is not None and not self.completed and self.now > due
+
+    @property
+    def editable(self) -> bool:
+        """Only the provider's own users, while open, before the deadline, before Done."""
+        return (
+            self.access.is_provider
+            and self.available
+            and not self.completed
+            and not self.past_deadline
+            and not self.access.closed
+        )
+
+    @property
+    def read_only_reason(self) -> str:
+        """Why a provider cannot change it: '' when they can."""
+        if not self.available:
+            return "not_available"
+        if self.completed:
+            return "completed"
+        if self.access.closed:
+            return "event_closed"
+        if self.past_deadline:
+            return "deadline"
+        return ""
+
+    @property
+    def shows_draft(self) -> bool:
+        """Saved but unsent answers: to the provider and the administrator, never to
+        inspectors (they see the answers once Done)."""
+        return (
+            self.check is not None
+            and not self.completed
+            and self.check.status == "in_progress"
+            and (self.access.is_provider or self.access.is_admin)
+        )
+
+    @property
+    def answers(self) -> Answers:
+        if self.check is None:
+            return Answers()
+        return Answers(
+            wants_to_comment=self.check.wants_to_comment or "",
+            confirmed=bool(self.check.confirmed),
+            comments=self.check.comments or "",
+        )
+
+
+async def find(event_id: int) -> AccuracyCheck | None:
+    return await AccuracyCheck.objects().where(AccuracyCheck.event == event_id).first()
+
+
+async def state(access: EventAccess, now: datetime | None = None) -> CheckState:
+    return CheckState(access=access, check=await find(access.event.id), now=now or now_utc())
 
 
 async def open_check(event_id: int, published_at: datetime) -> None:
-    """Called when a draft report is published. Built in the accuracy check issue."""
-    return None
+    """A draft report was published: open the check, due at 5pm on the fifth working
+    day after. Idempotent: a check that is already open keeps its dates."""
+    published_at = _aware(published_at) or now_utc()
+    inserted = await (
+        AccuracyCheck.insert(
+            AccuracyCheck(
+                event=event_id,
+                opened_at=published_at,
+                due_at=working_days.due_at(published_at),
+            )
+        )
+        .on_conflict(target=AccuracyCheck.event, action="DO NOTHING")
+        .returning(AccuracyCheck.id)
+    )
+    if inserted:
+        await audit.record(
+            "accuracy check opened",
+            actor=None,
+            event=event_id,
+            detail=f"due by {working_days.due_text(working_days.due_at(published_at))}",
+        )
+
+
+async def extend_deadline(event_id: int, new_due_at: datetime, actor_id: int) -> None:
+    """The administrator gives the provider until `new_due_at` (a naive time is UK time)."""
+    if new_due_at.tzinfo is None:
+        new_due_at = new_due_at.replace(tzinfo=working_days.LONDON)
+    new_due_at = new_due_at.astimezone(UTC)
+    updated = await (
+        AccuracyCheck.update(
+            {
+                AccuracyCheck.extended_due_at: new_due_at,
+                AccuracyCheck.extended_by: actor_id,
+                AccuracyCheck.version: AccuracyCheck.version + 1,
+            }
+        )
+        .where(AccuracyCheck.event == event_id)
+        .returning(AccuracyCheck.id)
+    )
+    if not updated:
+        raise LookupError(f"event {event_id} has no factual accuracy check yet")
+    await audit.record(
+        "accuracy check deadline extended",
+        actor=actor_id,
+        event=event_id,
+        detail=f"due by {working_days.due_text(new_due_at)}",
+    )
+
+
+def _status_for(answers: Answers) -> str:
+    return "not_started" if answers.is_blank else "in_progress"
+
+
+async def save(access: EventAccess, answers: Answers, *, how: str = "save") -> bool:
+    """Keep the answers as a draft. False when the check can no longer change (it was
+    completed meanwhile): nothing is written then. Call only when `editable`."""
+    current = await find(access.event.id)
+    if current is None or current.status == "completed":
+        return False
+    if (
+        current.wants_to_comment == answers.wants_to_comment
+        and bool(current.confirmed) == answers.confirmed
+        and (current.comments or "") == answers.comments
+    ):
+        return True  # nothing new: no write, no audit entry
+    updated = await (
+        AccuracyCheck.update(
+            {
+                AccuracyCheck.wants_to_comment: answers.wants_to_comment,
+                AccuracyCheck.confirmed: answers.confirmed,
+                AccuracyCheck.comments: answers.comments,
+                AccuracyCheck.status: _status_for(answers),
+                AccuracyCheck.updated_at: now_utc(),
+                AccuracyCheck.updated_by: access.user.id,
+                AccuracyCheck.version: AccuracyCheck.version + 1,
+            }
+        )
+        # The completion is final: a save that arrives after it changes nothing.
+        .where((AccuracyCheck.event == access.event.id) & (AccuracyCheck.status != "completed"))
+        .returning(AccuracyCheck.id)
+    )
+    if not updated:
+        return False
+    await audit.record(
+        "accuracy check saved",
+        actor=access.user.id,
+        event=access.event.id,
+        detail=f"{how}: comments {answers.wants_to_comment or 'not answered'}, "
+        f"{'confirmed' if answers.confirmed else 'not confirmed'}, "
+        f"{len(answers.comments)} characters",
+    )
+    return True
+
+
+async def complete(access: EventAccess, answers: Answers, *, base_url: str) -> bool:
+    """'Done': store the answers and complete the check, exactly once. Two users pressing
+    Done together: the conditional UPDATE lets one through; the other gets False."""
+    at = now_utc()
+    updated = await (
+        AccuracyCheck.update(
+            {
+                AccuracyCheck.wants_to_comment: answers.wants_to_comment,
+                AccuracyCheck.confirmed: answers.confirmed,
+                AccuracyCheck.comments: answers.comments,
+                AccuracyCheck.status: "completed",
+                AccuracyCheck.updated_at: at,
+                AccuracyCheck.updated_by: access.user.id,
+                AccuracyCheck.completed_at: at,
+                AccuracyCheck.completed_by: access.user.id,
+                AccuracyCheck.version: AccuracyCheck.version + 1,
+            }
+        )
+        .where((AccuracyCheck.event == access.event.id) & (AccuracyCheck.status != "completed"))
+        .returning(AccuracyCheck.id)
+    )
+    if not updated:
+        return False
+    await audit.record(
+        "accuracy check completed",
+        actor=access.user.id,
+        event=access.event.id,
+        detail=f"comments: {answers.wants_to_comment}, {len(answers.comments)} characters",
+    )
+    await _send_completion_mail(access, answers, at, base_url)
+    return True
+
+
+async def completed_by_name(check: AccuracyCheck | None) -> str:
+    if check is None or check.completed_by is None:
+        return ""
+    row = await User.select(User.display_name).where(User.id == check.completed_by).first()
+    return row["display_name"] if row else ""
+
+
+async def draft_report(event_id: int) -> dict[str, Any] | None:
+    """The draft report the check is about: the latest one Ofsted has published."""
+    return await (
+        Document.select(Document.id, Document.file_name, Document.size, Document.content_type)
+        .where(
+            (Document.event == event_id)
+            & (Document.side == "ofsted")
+            & (Document.kind == "draft_report")
+            & (Document.state.is_in(["live", "pending_delete"]))
+        )
+        .order_by(Document.saved_at, ascending=False)
+        .first()
+    )
+
+
+async def form_link(access: EventAccess) -> FormLink:
+    """The 'Factual accuracy check' line of the profile's 'Forms' section."""
+    current = await state(access)
+    href = f"/events/{access.event.id}/accuracy-check"
+    title = "Factual accuracy check"
+    if not current.available:
+        hint = (
+            "Opens when Ofsted publishes the draft inspection report."
+            if access.is_provider
+            else "Opens when the draft inspection report is published on this event."
+        )
+        return FormLink(title, href, "Not available yet", "grey", hint)
+    if current.completed:
+        assert current.check is not None
+        from portal.web.templates import format_date
+
+        return FormLink(
+            title,
+            href,
+            "Completed",
+            "green",
+            f"Completed on {format_date(current.check.completed_at)}.",
+        )
+    due = f"Due by {current.due_text}."
+    if access.is_provider:
+        if access.closed:
+            return FormLink(title, href, "Closed", "grey", "This inspection is closed.")
+        if current.past_deadline:
+            return FormLink(title, href, "Closed", "red", f"The deadline was {current.due_text}.")
+        if current.status == "in_progress":
+            return FormLink(title, href, "In progress", "yellow", f"Saved, not sent. {due}")
+        return FormLink(title, href, "Open", "blue", due)
+    # Inspectors and the administrator: not started, in progress or completed.
+    hint = f"The deadline was {current.due_text}." if current.past_deadline else due
+    colour = "yellow" if current.status == "in_progress" else "grey"
+    return FormLink(title, href, current.status_label, colour, hint)
+
+
+# Mail --------------------------------------------------------------------------------
+
+
+def answers_text(answers: Answers) -> str:
+    comments = answers.comments.strip() or "None"
+    return (
+        f"{QUESTION}\n{ANSWERS.get(answers.wants_to_comment, 'Not answered')}\n\n"
+        f"{CONFIRMATION}: {'Yes' if answers.confirmed else 'No'}\n\n"
+        f"Comments:\n{comments}\n"
+    )
+
+
+async def _send_completion_mail(
+    access: EventAccess, answers: Answers, at: datetime, base_url: str
+) -> None:
+    from portal.web.templates import format_datetime
+
+    event = await Event.objects().where(Event.id == access.event.id).first()
+    assert event is not None
+    provider = await Provider.objects().where(Provider.id == event.provider).first()
+    provider_name = provider.name if provider else ""
+    link = f"{base_url.rstrip('/')}/events/{event.id}/accuracy-check"
+    when = format_datetime(at)
+    leads = await (
+        TeamMember.select(
+            TeamMember.user.email.as_alias("email"),
+            TeamMember.user.display_name.as_alias("name"),
+        )
+        .where((TeamMember.event == event.id) & (TeamMember.team_role == "lead"))
+        .order_by(TeamMember.id)
+    )
+    subject_tail = f"{provider_name} ({event.event_ref})"
+    choice = "wishes" if answers.wants_to_comment == "yes" else "does not wish"
+    for lead in leads:
+        await mail.enqueue(
+            to=lead["email"],
+            subject=f"Factual accuracy check completed: {subject_tail}",
+            text=(
+                f"Dear {lead['name']},\n\n"
+                f"{access.user.display_name} of {provider_name} completed the factual "
+                f"accuracy check for event {event.event_ref} on {when}.\n\n"
+                f"The provider {choice} to make comments about the factual accuracy of "
+                f"the report.\n\n"
+                f"Read their answers in the Provider Portal:\n{link}\n"
+            ),
+        )
+    await mail.enqueue(
+        to=access.user.email,
+        subject=f"Your factual accuracy check has been sent to Ofsted: {subject_tail}",
+        text=(
+            f"Dear {access.user.display_name},\n\n"
+            f"You completed the factual accuracy check for event {event.event_ref} on "
+            f"{when}. Ofsted's lead inspector has been told. You cannot change your "
+            f"answers now.\n\n"
+            f"This is a copy of what you sent.\n\n"
+            f"{answers_text(answers)}\n"
+            f"You can see it in the Provider Portal:\n{link}\n"
+        ),
+    )
