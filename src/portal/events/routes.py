@@ -44,6 +44,8 @@ async def event_list(request: Request[Any, Any, Any]) -> Response[Any]:
     dependencies={"access": Provide(provide_event_access)},
 )
 async def profile(request: Request[Any, Any, Any], access: EventAccess) -> Response[Any]:
+    from portal.conduct.service import section as conduct_section
+
     data = await service.profile(access)
     forms = await form_links(access)
     return render(
@@ -58,6 +60,7 @@ async def profile(request: Request[Any, Any, Any], access: EventAccess) -> Respo
             "event_types": service.EVENT_TYPES,
             "document_kinds": service.DOCUMENT_KINDS,
             "banner": request.query_params.get("done"),
+            "conduct": await conduct_section(access),
         },
     )
 

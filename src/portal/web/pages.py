@@ -1,4 +1,5 @@
-"""Pages with fixed content: accessibility statement and the code of conduct."""
+"""Pages with fixed content: the accessibility statement (the code of conduct is in
+portal.conduct.routes)."""
 
 from __future__ import annotations
 
@@ -15,9 +16,4 @@ async def accessibility(request: Request[Any, Any, Any]) -> Response[Any]:
     return render(request, "pages/accessibility.html")
 
 
-@get("/code-of-conduct", name="pages.code_of_conduct")
-async def code_of_conduct(request: Request[Any, Any, Any]) -> Response[Any]:
-    return render(request, "pages/code_of_conduct.html")
-
-
-route_handlers = [accessibility, code_of_conduct]
+route_handlers = [accessibility]

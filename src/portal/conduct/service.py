@@ -1,0 +1,416 @@
+"""Code of conduct rules: reading it, concerns, evidence confirmation, complaints
+information and the event's evidence record. No Litestar here."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from portal import audit, mail
+from portal.conduct.tables import Concern, ConductReading, EvidenceConfirmation
+from portal.db.tables import Document, Event, TeamMember, User
+from portal.events.access import EventAccess
+
+COMPLAINTS_URL = "https://www.gov.uk/government/publications/complaints-about-ofsted"
+CODE_URL = "https://www.gov.uk/government/publications/ofsted-code-of-conduct"
+ANSWERS = {
+    "all_provided": "All relevant evidence has been provided or made available",
+    "outstanding": "Some evidence is still outstanding",
+}
+
+
+class AlreadyDone(Exception):
+    """The concern has a response, or the request an answer: it cannot change."""
+
+
+@dataclass(frozen=True)
+class Permissions:
+    """What this user may do with the code of conduct on this event."""
+
+    confirm_reading: bool
+    raise_concern: bool
+    respond: bool
+    request_evidence: bool
+    answer_evidence: bool
+    read_record: bool
+
+
+def permissions(access: EventAccess) -> Permissions:
+    open_ = not access.closed
+    return Permissions(
+        confirm_reading=access.is_provider and open_,
+        raise_concern=access.is_provider and open_,
+        respond=access.is_lead and open_,
+        request_evidence=access.is_inspector and open_,
+        answer_evidence=access.is_provider and open_,
+        read_record=access.is_inspector or access.is_admin,
+    )
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+# -- reading the code ---------------------------------------------------------------
+
+
+async def readings(event_id: int) -> list[dict[str, Any]]:
+    return await (
+        ConductReading.select(
+            ConductReading.id,
+            ConductReading.read_at,
+            ConductReading.user.id.as_alias("user_id"),
+            ConductReading.user.display_name.as_alias("name"),
+        )
+        .where(ConductReading.event == event_id)
+        .order_by(ConductReading.read_at)
+    )
+
+
+async def confirm_reading(event_id: int, user_id: int) -> bool:
+    """Record that this user has read the code; False if they had already said so."""
+    exists = await ConductReading.exists().where(
+        (ConductReading.event == event_id) & (ConductReading.user == user_id)
+    )
+    if exists:
+        return False
+    await ConductReading(event=event_id, user=user_id, read_at=now()).save()
+    await audit.record("code of conduct read", actor=user_id, event=event_id)
+    return True
+
+
+# -- concerns -----------------------------------------------------------------------
+
+CONCERN_COLUMNS = (
+    Concern.id,
+    Concern.text,
+    Concern.raised_at,
+    Concern.follow_up_of,
+    Concern.response,
+    Concern.action_taken,
+    Concern.responded_at,
+    Concern.raised_by.display_name.as_alias("raised_by_name"),
+    Concern.responded_by.display_name.as_alias("responded_by_name"),
+)
+
+
+async def concerns(event_id: int) -> list[dict[str, Any]]:
+    rows = await (
+        Concern.select(*CONCERN_COLUMNS)
+        .where(Concern.event == event_id)
+        .order_by(Concern.raised_at)
+        .order_by(Concern.id)
+    )
+    for number, row in enumerate(rows, start=1):
+        row["number"] = number
+    numbers = {row["id"]: row["number"] for row in rows}
+    for row in rows:
+        row["follow_up_number"] = numbers.get(row["follow_up_of"])
+    return rows
+
+
+async def concern(event_id: int, concern_id: int) -> dict[str, Any] | None:
+    for row in await concerns(event_id):
+        if row["id"] == concern_id:
+            return row
+    return None
+
+
+async def team_emails(event_id: int, *, lead_only: bool) -> list[str]:
+    query = TeamMember.select(TeamMember.user.email.as_alias("email"), TeamMember.team_role).where(
+        (TeamMember.event == event_id) & (TeamMember.user.active.eq(True))
+    )
+    rows = await query
+    leads = [row["email"] for row in rows if row["team_role"] == "lead"]
+    if lead_only and leads:
+        return leads
+    return [row["email"] for row in rows]  # no lead yet: the whole team hears of it
+
+
+async def raise_concern(
+    access: EventAccess, text: str, *, follow_up_of: int | None, base_url: str
+) -> int:
+    event = access.event
+    if follow_up_of is not None and await concern(event.id, follow_up_of) is None:
+        follow_up_of = None
+    row = Concern(
+        event=event.id,
+        raised_by=access.user.id,
+        raised_at=now(),
+        text=text,
+        follow_up_of=follow_up_of,
+    )
+    await row.save()
+    await audit.record(
+        "concern raised",
+        actor=access.user.id,
+        event=event.id,
+        detail=f"concern {row.id}" + (f", a follow-up to {follow_up_of}" if follow_up_of else ""),
+    )
+    link = f"{base_url.rstrip('/')}/events/{event.id}#concerns"
+    body = (
+        f"{access.user.display_name} has raised a concern on {event.event_ref} that the "
+        "inspection team has not acted in line with the code of conduct.\n\n"
+        f"{text}\n\n"
+        f"Read it and record your response and the action taken: {link}\n"
+    )
+    for address in await team_emails(event.id, lead_only=True):
+        await mail.enqueue(
+            to=address, subject=f"A concern has been raised on {event.event_ref}", text=body
+        )
+    return row.id
+
+
+async def respond(access: EventAccess, concern_id: int, response: str, action: str) -> None:
+    """Record the lead inspector's response once; AlreadyDone if there is one."""
+    updated = await (
+        Concern.update(
+            {
+                Concern.response: response,
+                Concern.action_taken: action,
+                Concern.responded_by: access.user.id,
+                Concern.responded_at: now(),
+            }
+        )
+        .where(
+            (Concern.id == concern_id)
+            & (Concern.event == access.event.id)
+            & (Concern.responded_at.is_null())
+        )
+        .returning(Concern.id)
+    )
+    if not updated:
+        raise AlreadyDone()
+    await audit.record(
+        "concern answered",
+        actor=access.user.id,
+        event=access.event.id,
+        detail=f"concern {concern_id}",
+    )
+
+
+# -- evidence confirmation ----------------------------------------------------------
+
+
+async def evidence_requests(event_id: int) -> list[dict[str, Any]]:
+    rows = await (
+        EvidenceConfirmation.select(
+            EvidenceConfirmation.id,
+            EvidenceConfirmation.requested_at,
+            EvidenceConfirmation.message,
+            EvidenceConfirmation.answer,
+            EvidenceConfirmation.outstanding,
+            EvidenceConfirmation.answered_at,
+            EvidenceConfirmation.requested_by.display_name.as_alias("requested_by_name"),
+            EvidenceConfirmation.answered_by.display_name.as_alias("answered_by_name"),
+        )
+        .where(EvidenceConfirmation.event == event_id)
+        .order_by(EvidenceConfirmation.requested_at)
+        .order_by(EvidenceConfirmation.id)
+    )
+    for number, row in enumerate(rows, start=1):
+        row["number"] = number
+    return rows
+
+
+async def evidence_request(event_id: int, request_id: int) -> dict[str, Any] | None:
+    for row in await evidence_requests(event_id):
+        if row["id"] == request_id:
+            return row
+    return None
+
+
+async def request_evidence(access: EventAccess, message: str, *, base_url: str) -> int:
+    event = access.event
+    row = EvidenceConfirmation(
+        event=event.id, requested_by=access.user.id, requested_at=now(), message=message
+    )
+    await row.save()
+    await audit.record(
+        "evidence confirmation requested",
+        actor=access.user.id,
+        event=event.id,
+        detail=f"request {row.id}",
+    )
+    providers = await User.select(User.email).where(
+        (User.provider == event.provider) & (User.role == "provider") & (User.active.eq(True))
+    )
+    link = f"{base_url.rstrip('/')}/events/{event.id}#evidence-confirmation"
+    body = (
+        f"{access.user.display_name} asks you to confirm that you have provided, or given "
+        f"access to, all relevant evidence for {event.event_ref}.\n\n"
+        + (f"{message}\n\n" if message else "")
+        + f"Confirm it, or tell the team what is still outstanding: {link}\n"
+    )
+    for person in providers:
+        await mail.enqueue(
+            to=person["email"],
+            subject=f"Confirm you have provided all relevant evidence for {event.event_ref}",
+            text=body,
+        )
+    return row.id
+
+
+async def answer_evidence(
+    access: EventAccess, request_id: int, answer: str, outstanding: str
+) -> None:
+    updated = await (
+        EvidenceConfirmation.update(
+            {
+                EvidenceConfirmation.answer: answer,
+                EvidenceConfirmation.outstanding: outstanding if answer == "outstanding" else "",
+                EvidenceConfirmation.answered_by: access.user.id,
+                EvidenceConfirmation.answered_at: now(),
+            }
+        )
+        .where(
+            (EvidenceConfirmation.id == request_id)
+            & (EvidenceConfirmation.event == access.event.id)
+            & (EvidenceConfirmation.answered_at.is_null())
+        )
+        .returning(EvidenceConfirmation.id)
+    )
+    if not updated:
+        raise AlreadyDone()
+    await audit.record(
+        "evidence confirmation answered",
+        actor=access.user.id,
+        event=access.event.id,
+        detail=f"request {request_id}: {answer}",
+    )
+
+
+# -- complaints -----------------------------------------------------------------------
+
+
+async def final_report_published(event_id: int) -> bool:
+    try:
+        from portal.documents.service import has_published  # type: ignore[attr-defined]
+    except ImportError:
+        has_published = None
+    if has_published is not None:
+        return bool(await has_published(event_id, "final_report"))
+    return await Document.exists().where(
+        (Document.event == event_id)
+        & (Document.side == "ofsted")
+        & (Document.kind == "final_report")
+        & (Document.state.is_in(["live", "pending_delete"]))
+    )
+
+
+# -- the profile page's section and the evidence record -----------------------------
+
+
+@dataclass
+class Section:
+    can: Permissions
+    readings: list[dict[str, Any]]
+    read_by_me: dict[str, Any] | None
+    concerns: list[dict[str, Any]]
+    requests: list[dict[str, Any]]
+    complaints: bool
+    complaints_url: str = COMPLAINTS_URL
+    answers: dict[str, str] = field(default_factory=lambda: dict(ANSWERS))
+
+
+async def section(access: EventAccess) -> Section:
+    event_id = access.event.id
+    read = await readings(event_id)
+    mine = next((row for row in read if row["user_id"] == access.user.id), None)
+    return Section(
+        can=permissions(access),
+        readings=read,
+        read_by_me=mine,
+        concerns=await concerns(event_id),
+        requests=await evidence_requests(event_id),
+        complaints=await final_report_published(event_id),
+    )
+
+
+async def evidence_record(event: Event) -> list[dict[str, Any]]:
+    """Everything recorded under the code for this event, oldest first."""
+    entries: list[dict[str, Any]] = []
+    for row in await readings(event.id):
+        entries.append(
+            {
+                "at": row["read_at"],
+                "what": "Code of conduct read",
+                "who": row["name"],
+                "text": "Confirmed they have read the code of conduct.",
+            }
+        )
+    for row in await concerns(event.id):
+        follow = (
+            f" (follow-up to concern {row['follow_up_number']})" if row["follow_up_number"] else ""
+        )
+        entries.append(
+            {
+                "at": row["raised_at"],
+                "what": f"Concern {row['number']} raised{follow}",
+                "who": row["raised_by_name"],
+                "text": row["text"],
+            }
+        )
+        if row["responded_at"]:
+            entries.append(
+                {
+                    "at": row["responded_at"],
+                    "what": f"Response to concern {row['number']}",
+                    "who": row["responded_by_name"],
+                    "text": f"Response: {row['response']}\nAction taken: {row['action_taken']}",
+                }
+            )
+    for row in await evidence_requests(event.id):
+        entries.append(
+            {
+                "at": row["requested_at"],
+                "what": "Evidence confirmation requested",
+                "who": row["requested_by_name"],
+                "text": row["message"]
+                or "Asked the provider to confirm they have provided, "
+                "or given access to, all relevant evidence.",
+            }
+        )
+        if row["answered_at"]:
+            text = ANSWERS.get(row["answer"], row["answer"]) + "."
+            if row["answer"] == "outstanding":
+                text += f"\nStill outstanding: {row['outstanding']}"
+            entries.append(
+                {
+                    "at": row["answered_at"],
+                    "what": "Evidence confirmation answered",
+                    "who": row["answered_by_name"],
+                    "text": text,
+                }
+            )
+    entries.sort(key=lambda entry: _aware(entry["at"]))
+    return entries
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def evidence_record_csv(event: Event, entries: list[dict[str, Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["Event ID", "When (UTC)", "What", "Who", "Details"])
+    for entry in entries:
+        writer.writerow(
+            [
+                event.event_ref,
+                _aware(entry["at"]).astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),
+                entry["what"],
+                _csv_safe(entry["who"] or ""),
+                _csv_safe(entry["text"]),
+            ]
+        )
+    return out.getvalue()
+
+
+def _csv_safe(value: str) -> str:
+    # A cell starting with = + - @ is a formula in a spreadsheet: never run the user's text.
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
