@@ -1,0 +1,261 @@
+"""The accuracy check page over HTTP: full pages and htmx fragments alike."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from email import message_from_bytes
+from email.message import Message
+
+from portal import mail
+from portal.accuracy.tables import AccuracyCheck
+from portal.db.tables import AuditEvent
+from portal.settings import Settings
+from tests.accuracy.helpers import DRAFT_NAME, open_world, stored
+from tests.client import PortalClient
+from tests.factories import Factory
+
+LONG_COMMENT = "Section 2, paragraph 4: the school has 212 pupils, not 221.\n" * 200
+
+
+def url(world) -> str:
+    return f"/events/{world.event.id}/accuracy-check"
+
+
+def done(**fields: str) -> dict[str, str]:
+    return {"action": "done", **fields}
+
+
+async def test_provider_sees_the_empty_form(client: PortalClient, make: Factory) -> None:
+    world = await open_world(make)
+    await client.sign_in_as(world.provider_user)
+    response = await client.get(url(world))
+    assert response.status_code == 200
+    page = response.text
+    assert "<title>Factual accuracy check – Provider Portal</title>" in page
+    assert "Do you wish to make any comments about the factual accuracy of the report?" in page
+    assert "I confirm that I have entered all my comments on the draft report" in page
+    assert re.search(r"Due by 5pm on \w+day \d{1,2} \w+ \d{4}", page)
+    assert DRAFT_NAME in page
+    assert 'name="comments"' in page and 'data-maxlength="20000"' in page
+    assert re.search(r'value="done" name="action"[^>]*>\s*Done\s*</button>', page)
+    assert "You can enter up to 20,000 characters" in page
+    assert "Save and come back later" in page
+    assert 'data-hx-post="' + url(world) + '"' in page
+
+    fragment = await client.get(url(world), htmx=True)
+    assert fragment.status_code == 200
+    assert fragment.text.lstrip().startswith('<div id="accuracy-check">')
+    assert "<html" not in fragment.text
+
+
+async def test_not_available_before_the_draft_report(client: PortalClient, make: Factory) -> None:
+    world = await make.world()
+    await client.sign_in_as(world.provider_user)
+    response = await client.get(url(world))
+    assert response.status_code == 200
+    assert "This form is not available yet." in response.text
+    assert 'name="comments"' not in response.text
+    posted = await client.post(url(world), {"action": "save", "comments": "x"})
+    assert posted.status_code == 409
+    assert await AccuracyCheck.count() == 0
+
+
+async def test_save_and_come_back_later_keeps_a_partial_answer(
+    client: PortalClient, make: Factory
+) -> None:
+    world = await open_world(make)
+    await client.sign_in_as(world.provider_user)
+    response = await client.post(url(world), {"action": "save", "comments": LONG_COMMENT})
+    assert response.status_code == 303
+    assert response.headers["location"] == url(world) + "?saved=1"
+    check = await stored(world.event)
+    assert check.comments == LONG_COMMENT.rstrip()
+    assert check.status == "in_progress"
+    page = await client.get(response.headers["location"])
+    assert "Your answers have been saved" in page.text
+    assert "Section 2, paragraph 4" in page.text
+    assert "Last saved on" in page.text
+    profile = await client.get(f"/events/{world.event.id}")
+    assert "In progress" in profile.text
+
+
+async def test_htmx_save_and_autosave_answer_in_place(client: PortalClient, make: Factory) -> None:
+    world = await open_world(make)
+    await client.sign_in_as(world.provider_user)
+    response = await client.post(
+        url(world), {"action": "save", "wants_to_comment": "yes"}, htmx=True
+    )
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith('<div id="accuracy-check">')
+    assert "data-announce=" in response.text
+    assert 'value="yes" checked' in response.text
+
+    autosave = await client.post(
+        url(world),
+        {"action": "autosave", "wants_to_comment": "yes", "comments": "Typed"},
+        htmx=True,
+    )
+    assert autosave.status_code == 200
+    assert autosave.text.strip().startswith("Last saved on")
+    assert (await stored(world.event)).comments == "Typed"
+    actions = await AuditEvent.select(AuditEvent.detail).where(
+        AuditEvent.action == "accuracy check saved"
+    )
+    assert len(actions) == 2
+
+    too_long = await client.post(
+        url(world), {"action": "autosave", "comments": "x" * 20_001}, htmx=True
+    )
+    assert "Not saved: Comments must be 20,000 characters or fewer" in too_long.text
+    assert (await stored(world.event)).comments == "Typed"
+
+
+async def test_done_with_bad_input_shows_errors_and_keeps_the_answers(
+    client: PortalClient, make: Factory
+) -> None:
+    world = await open_world(make)
+    await client.sign_in_as(world.provider_user)
+    response = await client.post(url(world), done(wants_to_comment="yes", comments=""))
+    assert response.status_code == 200
+    page = response.text
+    assert "<title>Error: Factual accuracy check – Provider Portal</title>" in page
+    assert "There is a problem" in page
+    assert 'href="#comments"' in page and 'href="#confirmed"' in page
+    assert "Enter your comments about the factual accuracy of the report" in page
+    assert "Confirm that you have entered all your comments on the draft report" in page
+    assert (await stored(world.event)).status == "in_progress"  # saved, not completed
+
+    fragment = await client.post(
+        url(world), done(wants_to_comment="yes", comments="Kept words"), htmx=True
+    )
+    assert fragment.status_code == 200
+    assert "govuk-error-summary" in fragment.text
+    assert "Kept words" in fragment.text
+    assert (await stored(world.event)).comments == "Kept words"
+
+    too_long = await client.post(
+        url(world), done(wants_to_comment="yes", confirmed="yes", comments="x" * 20_001)
+    )
+    assert "Comments must be 20,000 characters or fewer" in too_long.text
+    assert (await stored(world.event)).comments == "Kept words"
+
+
+async def test_done_makes_the_same_page_view_only(
+    client: PortalClient, make: Factory, settings: Settings
+) -> None:
+    world = await open_world(make)
+    await client.sign_in_as(world.provider_user)
+    response = await client.post(
+        url(world), done(wants_to_comment="yes", confirmed="yes", comments="Line one\nLine <two>")
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == url(world)
+    page = (await client.get(url(world))).text
+    assert '<form method="post" action="' + url(world) not in page
+    assert "<textarea" not in page and 'type="radio"' not in page
+    assert "Completed on" in page and world.provider_user.display_name in page
+    assert "Line one<br>Line &lt;two&gt;" in page
+
+    # A plain POST afterwards (a second tab, a replay) changes nothing: view-only page.
+    replay = await client.post(url(world), done(wants_to_comment="no", confirmed="yes"))
+    assert replay.status_code == 409
+    assert "Completed on" in replay.text and "<textarea" not in replay.text
+    assert (await stored(world.event)).wants_to_comment == "yes"
+
+    # htmx: 409 with the view-only fragment, aimed at the form's place.
+    again = await client.post(url(world), {"action": "save", "comments": "New"}, htmx=True)
+    assert again.status_code == 409
+    assert again.headers["hx-retarget"] == "#accuracy-check"
+    assert again.text.lstrip().startswith('<div id="accuracy-check">')
+    assert "already been completed" in again.text
+    assert (await stored(world.event)).comments == "Line one\nLine <two>"
+
+    # The lead inspector and the provider user are emailed.
+    await mail.deliver_pending(settings)
+    messages = [message_from_bytes(p.read_bytes()) for p in settings.outbox_dir.glob("*.eml")]
+    by_to = {m["To"]: m for m in messages}
+    assert set(by_to) == {world.lead.email, world.provider_user.email}
+    lead_mail = _body(by_to[world.lead.email])
+    assert "completed the factual accuracy check" in lead_mail
+    assert f"/events/{world.event.id}/accuracy-check" in lead_mail
+    confirmation = _body(by_to[world.provider_user.email])
+    assert by_to[world.provider_user.email]["Subject"].startswith(
+        "Your factual accuracy check has been sent to Ofsted"
+    )
+    assert "Line one\nLine <two>" in confirmation
+    assert "Do you wish to make any comments about the factual accuracy of the report?\nYes" in (
+        confirmation
+    )
+
+
+def _body(message: Message) -> str:
+    payload = message.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    return payload.decode()
+
+
+async def test_htmx_done_swaps_in_the_view_only_fragment(
+    client: PortalClient, make: Factory
+) -> None:
+    world = await open_world(make)
+    await client.sign_in_as(world.provider_user)
+    response = await client.post(
+        url(world), done(wants_to_comment="no", confirmed="yes"), htmx=True
+    )
+    assert response.status_code == 200
+    fragment = response.text
+    assert fragment.lstrip().startswith('<div id="accuracy-check">')
+    assert 'data-announce="Factual accuracy check completed.' in fragment
+    assert "<h1" in fragment and "<textarea" not in fragment
+    assert "Completed on" in fragment
+
+
+async def test_inspectors_see_status_then_the_answers(client: PortalClient, make: Factory) -> None:
+    world = await open_world(make)
+    await client.sign_in_as(world.provider_user)
+    await client.post(
+        url(world), {"action": "save", "wants_to_comment": "yes", "comments": "Secret draft"}
+    )
+    await client.sign_in_as(world.lead)
+    page = (await client.get(url(world))).text
+    assert "In progress" in page
+    assert "Secret draft" not in page and "<textarea" not in page
+    assert (await client.post(url(world), {"action": "save"})).status_code == 403
+
+    await client.sign_in_as(world.colleague)
+    await client.post(
+        url(world), done(wants_to_comment="yes", confirmed="yes", comments="Final words")
+    )
+    await client.sign_in_as(world.inspector)
+    page = (await client.get(url(world))).text
+    assert "Final words" in page and "Completed on" in page
+    assert world.colleague.display_name in page
+
+
+async def test_after_the_deadline_the_form_is_closed(client: PortalClient, make: Factory) -> None:
+    world = await open_world(make, at=datetime.now(UTC) - timedelta(days=30))
+    await client.sign_in_as(world.provider_user)
+    page = (await client.get(url(world))).text
+    assert "The deadline for the factual accuracy check has passed" in page
+    assert "<textarea" not in page
+    response = await client.post(url(world), done(wants_to_comment="no", confirmed="yes"))
+    assert response.status_code == 409
+    assert (await stored(world.event)).status == "not_started"
+
+    await AccuracyCheck.update(
+        {AccuracyCheck.extended_due_at: datetime.now(UTC) + timedelta(days=1)}
+    ).where(AccuracyCheck.event == world.event.id)
+    page = (await client.get(url(world))).text
+    assert "<textarea" in page
+
+
+async def test_the_profile_shows_the_form_status_and_due_date(
+    client: PortalClient, make: Factory
+) -> None:
+    world = await open_world(make)
+    await client.sign_in_as(world.provider_user)
+    profile = (await client.get(f"/events/{world.event.id}")).text
+    assert "Factual accuracy check" in profile
+    assert re.search(r"Due by 5pm on \w+day", profile)
+    assert re.search(r"govuk-tag--blue\">\s*Open\s*<", profile)
