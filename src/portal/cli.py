@@ -130,4 +130,8 @@ def _load_feature_commands() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # `python -m portal.cli`: run the importable module's main, so that the commands the
+    # features register with `portal.cli.command` land in the registry main() reads.
+    from portal.cli import main as portal_main
+
+    sys.exit(portal_main())

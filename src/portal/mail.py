@@ -3,7 +3,12 @@ started with the app, and by tests) sends it through PORTAL_SMTP_URL, or, when t
 is unset, writes it as a complete .eml file to <data dir>/outbox/.
 
 Failed sends are retried with a growing delay and, after the last try, kept with
-status "failed" and the error, visible to the administrator: never dropped."""
+status "failed" and the error, visible to the administrator (`failed_mail()`): never dropped.
+
+PORTAL_SMTP_URL: `smtp://[user:password@]host[:port]` (STARTTLS whenever the server offers
+it) or `smtps://...` (TLS from the start, port 465). Query options: `starttls=required`
+(refuse to send in clear), `starttls=off`, `cafile=/path/ca.pem` (trust this CA),
+`verify=off` (do not check the certificate: test servers only), `timeout=30`."""
 
 from __future__ import annotations
 
@@ -13,15 +18,17 @@ import os
 import secrets
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formataddr, formatdate, make_msgid, parseaddr
 from pathlib import Path
-from urllib.parse import unquote, urlparse
+from urllib.parse import parse_qs, unquote, urlparse
 
 from portal.db.tables import OutgoingMail
 from portal.settings import Settings
 
 log = logging.getLogger("portal.mail")
 MAX_ATTEMPTS = 5
+RETRY_BASE_SECONDS = 30  # 60 s, 2 min, 4 min, 8 min between the tries
+CLAIM_SECONDS = 300  # a pass owns a message this long; a crashed pass's claim then lapses
 
 
 async def enqueue(*, to: str, subject: str, text: str, html: str = "") -> int:
@@ -32,33 +39,47 @@ async def enqueue(*, to: str, subject: str, text: str, html: str = "") -> int:
 
 def build_message(settings: Settings, row: OutgoingMail) -> EmailMessage:
     message = EmailMessage()
-    message["From"] = settings.mail_sender
+    address = parseaddr(settings.mail_sender)[1] or "no-reply@provider-portal.invalid"
+    message["From"] = formataddr((settings.service_name, address))  # the service's name
     message["To"] = row.to_address
     message["Subject"] = row.subject
     message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain="provider-portal.invalid")
+    message["Message-ID"] = make_msgid(domain=address.rpartition("@")[2] or "localhost")
     message.set_content(row.text_body)
     if row.html_body:
         message.add_alternative(row.html_body, subtype="html")
     return message
 
 
+def smtp_options(smtp_url: str) -> dict[str, object]:
+    """aiosmtplib.send keyword arguments for a PORTAL_SMTP_URL."""
+    url = urlparse(smtp_url)
+    if url.scheme not in {"smtp", "smtps"}:
+        raise ValueError(f"PORTAL_SMTP_URL must start smtp:// or smtps://, not {url.scheme}://")
+    query = {key: values[-1] for key, values in parse_qs(url.query).items()}
+    implicit_tls = url.scheme == "smtps"
+    starttls = query.get("starttls", "auto")
+    options: dict[str, object] = {
+        "hostname": url.hostname or "localhost",
+        "port": url.port or (465 if implicit_tls else 25),
+        "username": unquote(url.username) if url.username else None,
+        "password": unquote(url.password) if url.password else None,
+        "use_tls": implicit_tls,
+        # None: STARTTLS whenever the server offers it; True: insist; False: never.
+        "start_tls": None if implicit_tls else {"required": True, "off": False}.get(starttls),
+        "timeout": float(query.get("timeout", 30)),
+    }
+    if query.get("verify") in {"off", "false", "0"}:
+        options["validate_certs"] = False
+    if query.get("cafile"):
+        options["cert_bundle"] = query["cafile"]
+    return options
+
+
 async def _send_smtp(settings: Settings, message: EmailMessage) -> None:
     import aiosmtplib
 
-    url = urlparse(settings.smtp_url)
-    implicit_tls = url.scheme == "smtps"
-    await aiosmtplib.send(
-        message,
-        hostname=url.hostname or "localhost",
-        port=url.port or (465 if implicit_tls else 25),
-        username=unquote(url.username) if url.username else None,
-        password=unquote(url.password) if url.password else None,
-        use_tls=implicit_tls,
-        # STARTTLS whenever the server offers it; insisted on when ?starttls=required.
-        start_tls=True if "starttls=required" in (url.query or "") else None,
-        timeout=30,
-    )
+    await aiosmtplib.send(message, **smtp_options(settings.smtp_url))  # type: ignore[arg-type]
 
 
 def _write_outbox(outbox: Path, message: EmailMessage, row_id: int) -> Path:
@@ -74,6 +95,20 @@ def _write_outbox(outbox: Path, message: EmailMessage, row_id: int) -> Path:
     return final
 
 
+async def _claim(row: OutgoingMail, now: datetime) -> bool:
+    """Take the message for this pass, so two workers (or the CLI) never send it twice."""
+    claimed = await (
+        OutgoingMail.update({OutgoingMail.next_attempt_at: now + timedelta(seconds=CLAIM_SECONDS)})
+        .where(
+            (OutgoingMail.id == row.id)
+            & (OutgoingMail.status == "queued")
+            & (OutgoingMail.next_attempt_at <= now)
+        )
+        .returning(OutgoingMail.id)
+    )
+    return bool(claimed)
+
+
 async def deliver_pending(settings: Settings, *, limit: int = 50) -> int:
     """Send every due message; returns how many were sent."""
     now = datetime.now(UTC)
@@ -85,6 +120,8 @@ async def deliver_pending(settings: Settings, *, limit: int = 50) -> int:
     )
     sent = 0
     for row in rows:
+        if not await _claim(row, now):
+            continue
         message = build_message(settings, row)
         try:
             if settings.smtp_url:
@@ -100,7 +137,16 @@ async def deliver_pending(settings: Settings, *, limit: int = 50) -> int:
                     "mail %s to %s failed for good: %s", row.id, row.to_address, row.last_error
                 )
             else:
-                row.next_attempt_at = datetime.now(UTC) + timedelta(seconds=30 * 2**row.attempts)
+                delay = RETRY_BASE_SECONDS * 2**row.attempts
+                row.next_attempt_at = datetime.now(UTC) + timedelta(seconds=delay)
+                log.warning(
+                    "mail %s to %s failed (try %d), retrying in %ds: %s",
+                    row.id,
+                    row.to_address,
+                    row.attempts,
+                    delay,
+                    row.last_error,
+                )
             await row.save(
                 [
                     OutgoingMail.attempts,
@@ -116,6 +162,27 @@ async def deliver_pending(settings: Settings, *, limit: int = 50) -> int:
         await row.save([OutgoingMail.status, OutgoingMail.attempts, OutgoingMail.sent_at])
         sent += 1
     return sent
+
+
+async def failed_mail(limit: int = 100) -> list[OutgoingMail]:
+    """Messages that could not be sent after every try, newest first (for the administrator)."""
+    return await (
+        OutgoingMail.objects()
+        .where(OutgoingMail.status == "failed")
+        .order_by(OutgoingMail.id, ascending=False)
+        .limit(limit)
+    )
+
+
+async def retry(mail_id: int) -> None:
+    """Put a failed message back in the queue, for another full set of tries."""
+    await OutgoingMail.update(
+        {
+            OutgoingMail.status: "queued",
+            OutgoingMail.attempts: 0,
+            OutgoingMail.next_attempt_at: datetime.now(UTC),
+        }
+    ).where((OutgoingMail.id == mail_id) & (OutgoingMail.status == "failed"))
 
 
 async def worker(settings: Settings, interval: float = 2.0) -> None:

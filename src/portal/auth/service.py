@@ -1,44 +1,125 @@
-"""Sign-in rules. No Litestar here."""
+"""Sign-in rules: passwords, lockout. No Litestar here."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from portal import audit
+from portal.auth import rate_limit
 from portal.auth.passwords import hash_password, needs_rehash, verify_password
 from portal.db.tables import User
 
 WRONG_CREDENTIALS = "The username or password is not correct"
+LOCKED = (
+    "Your account is locked after {attempts} wrong passwords in a row. It unlocks by itself "
+    "after {minutes} minutes. To unlock it now, use ‘Forgotten or change password’ "
+    "or contact your inspection support administrator"
+)
+TOO_MANY = "Too many attempts to sign in. Wait a minute, then try again"
 
 
 @dataclass(frozen=True)
 class SignInResult:
     user: User | None
     error: str | None = None
+    locked: bool = False
 
 
 def normalise_username(username: str) -> str:
     return username.strip().lower()
 
 
-async def authenticate(username: str, password: str) -> SignInResult:
+def aware(value: datetime | None) -> datetime | None:
+    """SQLite gives naive UTC datetimes back; PostgreSQL aware ones."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+def is_locked(user: User, now: datetime | None = None) -> bool:
+    until = aware(user.locked_until)
+    return until is not None and until > (now or datetime.now(UTC))
+
+
+async def authenticate(
+    username: str,
+    password: str,
+    *,
+    max_attempts: int = 5,
+    lock_minutes: int = 15,
+    limiter: rate_limit.RateLimiter | None = None,
+) -> SignInResult:
     """Check a username and password. The same message, and the same argon2 work,
-    whether or not the user exists, so the answer does not reveal who has an account."""
+    whether or not the user exists, so the answer does not reveal who has an account:
+    even an unknown username 'locks' after `max_attempts` wrong passwords."""
     name = normalise_username(username)
     user = await User.objects().where(User.username == name).first() if name else None
-    hashed = user.password_hash if user and user.active else None
-    ok = await verify_password(hashed, password)
-    if not ok or user is None:
-        await audit.record("sign-in failed", actor=user.id if user else None, detail=name[:100])
+    if user is not None and not user.active:
+        user = None
+    ok = await verify_password(user.password_hash if user else None, password)
+    locked_message = LOCKED.format(attempts=max_attempts, minutes=lock_minutes)
+    now = datetime.now(UTC)
+
+    if user is None:
+        await audit.record("sign-in failed", actor=None, detail=name[:100])
+        failures = 0
+        if limiter is not None and name:
+            window = lock_minutes * 60
+            failures = await limiter.hit(f"{rate_limit.UNKNOWN_FAILURES.name}:{name}", window)
+        if failures >= max_attempts:
+            return SignInResult(user=None, error=locked_message, locked=True)
         return SignInResult(user=None, error=WRONG_CREDENTIALS)
+
+    if is_locked(user, now):
+        await audit.record("sign-in refused: account locked", actor=user.id)
+        return SignInResult(user=None, error=locked_message, locked=True)
+
+    if not ok:
+        await User.update({User.failed_attempts: User.failed_attempts + 1}).where(
+            User.id == user.id
+        )
+        failed = (await User.select(User.failed_attempts).where(User.id == user.id).first())[
+            "failed_attempts"
+        ]
+        await audit.record("sign-in failed", actor=user.id, detail=f"wrong password {failed}")
+        if failed >= max_attempts:
+            await User.update(
+                {User.failed_attempts: 0, User.locked_until: now + timedelta(minutes=lock_minutes)}
+            ).where(User.id == user.id)
+            await audit.record(
+                "account locked", actor=user.id, detail=f"{failed} wrong passwords in a row"
+            )
+            return SignInResult(user=None, error=locked_message, locked=True)
+        return SignInResult(user=None, error=WRONG_CREDENTIALS)
+
+    changes: dict = {}
+    if user.failed_attempts or user.locked_until is not None:
+        changes.update({User.failed_attempts: 0, User.locked_until: None})
     if needs_rehash(user.password_hash):
-        user.password_hash = await hash_password(password)
-        await user.save([User.password_hash])
+        changes[User.password_hash] = await hash_password(password)
+    if changes:
+        await User.update(changes).where(User.id == user.id)
+        user = await User.objects().where(User.id == user.id).first()
     await audit.record("signed in", actor=user.id)
     return SignInResult(user=user)
 
 
 def home_for(user: User) -> str:
+    if user.must_change_password:
+        return "/account/password"
     if user.role == "admin":
         return "/admin"
     return "/events"
+
+
+async def change_password(user: User, new_password: str, *, actor_id: int | None) -> None:
+    """Set a password the user chose (the rule has been checked by the caller)."""
+    await User.update(
+        {
+            User.password_hash: await hash_password(new_password),
+            User.must_change_password: False,
+            User.failed_attempts: 0,
+            User.locked_until: None,
+        }
+    ).where(User.id == user.id)

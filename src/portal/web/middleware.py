@@ -13,6 +13,7 @@ from litestar.datastructures import MutableScopeHeaders
 from litestar.exceptions import PermissionDeniedException
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from portal.auth import must_change
 from portal.auth.sessions import COOKIE_NAME
 from portal.db.tables import User
 from portal.web import csrf
@@ -92,6 +93,9 @@ def session_middleware(app: ASGIApp) -> ASGIApp:
                 submitted = (await request.form()).get(csrf.FIELD)
             if not csrf.is_valid(app_state.settings.secret_key, seed, submitted):
                 raise CsrfFailure()
+        # First sign-in with an initial password: choose a new one before anything else.
+        if await must_change.redirect_if_needed(scope, send):
+            return
         await app(scope, receive, send)
 
     return middleware
