@@ -60,6 +60,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         removed = files.remove_leftovers()
         if removed:
             log.warning("removed %d unfinished upload(s) left by a previous run", removed)
+        from portal.documents.service import remove_orphans
+
+        orphans = await remove_orphans(files)
+        if orphans:
+            log.warning("removed %d stored file(s) that no document points at", orphans)
 
     async def on_shutdown(app: Litestar) -> None:
         worker = getattr(app.state, "mail_worker", None)

@@ -1,11 +1,24 @@
-"""Document rules: who sees which document."""
+"""Document rules: who sees which document, staging, Save and Cancel.
+
+An upload or a delete is first *staged* for the user who made it (state `staged` or
+`pending_delete`, `staged_by` = that user): only that user sees it as a change, and
+it survives a reload. Save makes every staged change of that user on that side of
+that event live in one transaction; Cancel drops them (and the staged files).
+No Litestar here: rules and queries only."""
 
 from __future__ import annotations
 
-from portal.db.tables import Document
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from portal import audit
+from portal.db.tables import AuditEvent, Document
+from portal.documents.storage import FileStore, StoredFile
 from portal.events.access import EventAccess
 
 VISIBLE_TO_ALL = ("live", "pending_delete")  # pending_delete is live until Save
+SIDES = ("provider", "ofsted")
 
 
 async def find_visible(access: EventAccess, document_id: int) -> Document | None:
@@ -23,3 +36,376 @@ async def find_visible(access: EventAccess, document_id: int) -> Document | None
     if document.state == "staged" and document.staged_by == access.user.id:
         return document
     return None
+
+
+async def has_published(event_id: int, kind: str) -> bool:
+    """Is an Ofsted document of this kind saved (live) on the event?"""
+    return await Document.exists().where(
+        (Document.event == event_id)
+        & (Document.side == "ofsted")
+        & (Document.kind == kind)
+        & (Document.state.is_in(list(VISIBLE_TO_ALL)))
+    )
+
+
+def may_change(access: EventAccess, side: str) -> bool:
+    if side == "ofsted":
+        return access.can_change_ofsted_documents
+    return access.can_change_provider_documents
+
+
+async def documents_for(access: EventAccess, side: str) -> list[dict[str, Any]]:
+    """What the 'Documents Uploaded by …' screen lists for this user: saved documents,
+    and this user's own staged uploads and deletes, marked as such."""
+    user_id = access.user.id
+    rows = await (
+        Document.select(
+            Document.id,
+            Document.kind,
+            Document.file_name,
+            Document.size,
+            Document.state,
+            Document.staged_by,
+            Document.saved_at,
+            Document.uploaded_at,
+            Document.uploaded_by.display_name.as_alias("uploaded_by_name"),
+        )
+        .where(
+            (Document.event == access.event.id)
+            & (Document.side == side)
+            & (
+                Document.state.is_in(list(VISIBLE_TO_ALL))
+                | ((Document.state == "staged") & (Document.staged_by == user_id))
+            )
+        )
+        .order_by(Document.uploaded_at)
+        .order_by(Document.id)
+    )
+    for row in rows:
+        row["not_saved"] = row["state"] == "staged"
+        row["to_delete"] = row["state"] == "pending_delete" and row["staged_by"] == user_id
+    return rows
+
+
+async def has_changes(access: EventAccess, side: str) -> bool:
+    return await Document.exists().where(_own_changes(access, side))
+
+
+def _own_changes(access: EventAccess, side: str) -> Any:
+    return (
+        (Document.event == access.event.id)
+        & (Document.side == side)
+        & (Document.staged_by == access.user.id)
+        & (Document.state.is_in(["staged", "pending_delete"]))
+    )
+
+
+@dataclass(frozen=True)
+class Usage:
+    count: int
+    total_bytes: int
+
+
+async def usage(access: EventAccess, side: str) -> Usage:
+    """What counts against the event's limits on this side: saved documents, and
+    anyone's staged uploads, but not this user's own pending deletes (Save applies
+    those together with this user's uploads, and Cancel drops both)."""
+    rows = await Document.select(Document.size).where(
+        (Document.event == access.event.id)
+        & (Document.side == side)
+        & (
+            Document.state.is_in(["live", "staged"])
+            | ((Document.state == "pending_delete") & (Document.staged_by != access.user.id))
+        )
+    )
+    return Usage(count=len(rows), total_bytes=sum(row["size"] for row in rows))
+
+
+async def stage_upload(
+    access: EventAccess,
+    side: str,
+    stored: StoredFile,
+    *,
+    file_name: str,
+    content_type: str,
+    kind: str = "other",
+) -> Document:
+    """A complete file on disk becomes a staged document of this user."""
+    now = datetime.now(UTC)
+    row = Document(
+        event=access.event.id,
+        side=side,
+        kind=kind if side == "ofsted" else "other",
+        file_name=file_name,
+        stored_name=stored.stored_name,
+        size=stored.size,
+        sha256=stored.sha256,
+        content_type=content_type,
+        uploaded_by=access.user.id,
+        uploaded_at=now,
+        state="staged",
+        staged_by=access.user.id,
+    )
+    await row.save()
+    await audit.record(
+        "document uploaded (not saved)",
+        actor=access.user.id,
+        event=access.event.id,
+        detail=f"{side} document {row.id} '{file_name}' ({stored.size} bytes, "
+        f"sha256 {stored.sha256}, {content_type}, kind {row.kind})",
+    )
+    return row
+
+
+async def refused_upload(access: EventAccess, side: str, file_name: str, reason: str) -> None:
+    await audit.record(
+        "document upload refused",
+        actor=access.user.id,
+        event=access.event.id,
+        detail=f"{side} document '{file_name}': {reason}",
+    )
+
+
+async def changeable(access: EventAccess, side: str, document_id: int) -> Document | None:
+    """A document this user could stage a delete of (or their own staged upload)."""
+    document = await find_visible(access, document_id)
+    if document is None or document.side != side:
+        return None
+    return document
+
+
+@dataclass(frozen=True)
+class DeleteResult:
+    ok: bool
+    message: str
+
+
+async def stage_delete(
+    access: EventAccess, side: str, document: Document, store: FileStore
+) -> DeleteResult:
+    """'Yes - Delete': a saved document is marked to be deleted at Save; one's own
+    upload that was never saved is dropped at once, file and all."""
+    user_id = access.user.id
+    if document.state == "staged":
+        deleted = (
+            await Document.delete()
+            .where(
+                (Document.id == document.id)
+                & (Document.state == "staged")
+                & (Document.staged_by == user_id)
+            )
+            .returning(Document.id)
+        )
+        if deleted:
+            await store.delete(document.stored_name)
+            await audit.record(
+                "document upload withdrawn (not saved)",
+                actor=user_id,
+                event=access.event.id,
+                detail=f"{side} document {document.id} '{document.file_name}'",
+            )
+        return DeleteResult(True, f"‘{document.file_name}’ has been removed.")
+    if document.state == "pending_delete":
+        if document.staged_by == user_id:
+            return DeleteResult(True, f"‘{document.file_name}’ will be deleted when you save.")
+        return DeleteResult(
+            False,
+            f"Someone else has already deleted ‘{document.file_name}’. "
+            "It will go when they save their changes.",
+        )
+    # live: only if nobody staged a delete in the meantime
+    changed = (
+        await Document.update({Document.state: "pending_delete", Document.staged_by: user_id})
+        .where((Document.id == document.id) & (Document.state == "live"))
+        .returning(Document.id)
+    )
+    if not changed:
+        return DeleteResult(False, f"‘{document.file_name}’ has already been changed.")
+    await audit.record(
+        "document delete staged (not saved)",
+        actor=user_id,
+        event=access.event.id,
+        detail=f"{side} document {document.id} '{document.file_name}'",
+    )
+    return DeleteResult(True, f"‘{document.file_name}’ will be deleted when you save.")
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    uploaded: list[Document]
+    deleted: list[Document]
+    receipt_id: int | None
+
+
+async def save(access: EventAccess, side: str, store: FileStore) -> SaveResult:
+    """Make every staged change of this user on this side live, in one transaction."""
+    user_id = access.user.id
+    now = datetime.now(UTC)
+    db = Document._meta.db
+    async with db.transaction():
+        changes = await Document.objects().where(_own_changes(access, side)).order_by(Document.id)
+        uploaded = [doc for doc in changes if doc.state == "staged"]
+        deleted = [doc for doc in changes if doc.state == "pending_delete"]
+        if uploaded:
+            await Document.update({Document.state: "live", Document.saved_at: now}).where(
+                Document.id.is_in([doc.id for doc in uploaded]) & (Document.state == "staged")
+            )
+        if deleted:
+            await Document.update({Document.state: "deleted"}).where(
+                Document.id.is_in([doc.id for doc in deleted])
+                & (Document.state == "pending_delete")
+            )
+        for doc in uploaded:
+            await audit.record(
+                "document saved",
+                actor=user_id,
+                event=access.event.id,
+                detail=f"{side} document {doc.id} '{doc.file_name}' ({doc.size} bytes, "
+                f"sha256 {doc.sha256}, kind {doc.kind})",
+            )
+        for doc in deleted:
+            await audit.record(
+                "document deleted",
+                actor=user_id,
+                event=access.event.id,
+                detail=f"{side} document {doc.id} '{doc.file_name}'",
+            )
+        receipt_id = None
+        if changes:
+            await audit.record(
+                RECEIPT_ACTION,
+                actor=user_id,
+                event=access.event.id,
+                detail=_receipt_detail(side, uploaded, deleted),
+            )
+            receipt_id = await _last_receipt_id(user_id, access.event.id)
+    # After the commit: the files of deleted documents go, and other features hear
+    # about Ofsted documents that are now published.
+    for doc in deleted:
+        await store.delete(doc.stored_name)
+    if side == "ofsted":
+        from portal.documents.publishing import published
+
+        for doc in uploaded:
+            await published(access.event.id, doc.kind, now)
+    return SaveResult(uploaded=uploaded, deleted=deleted, receipt_id=receipt_id)
+
+
+async def cancel(access: EventAccess, side: str, store: FileStore) -> int:
+    """Drop every staged change of this user on this side (and the staged files)."""
+    user_id = access.user.id
+    async with Document._meta.db.transaction():
+        changes = await Document.objects().where(_own_changes(access, side))
+        uploaded = [doc for doc in changes if doc.state == "staged"]
+        if uploaded:
+            await Document.delete().where(
+                Document.id.is_in([doc.id for doc in uploaded]) & (Document.state == "staged")
+            )
+        restored = [doc for doc in changes if doc.state == "pending_delete"]
+        if restored:
+            await Document.update({Document.state: "live", Document.staged_by: None}).where(
+                Document.id.is_in([doc.id for doc in restored])
+                & (Document.state == "pending_delete")
+            )
+        if changes:
+            await audit.record(
+                "document changes cancelled",
+                actor=user_id,
+                event=access.event.id,
+                detail=f"{side}: dropped uploads "
+                + ", ".join(f"{d.id} '{d.file_name}'" for d in uploaded)
+                + "; kept "
+                + ", ".join(f"{d.id} '{d.file_name}'" for d in restored),
+            )
+    for doc in uploaded:
+        await store.delete(doc.stored_name)
+    return len(changes)
+
+
+RECEIPT_ACTION = "documents saved"
+
+
+def _receipt_detail(side: str, uploaded: list[Document], deleted: list[Document]) -> str:
+    return (
+        f"side={side};uploaded={','.join(str(d.id) for d in uploaded)};"
+        f"deleted={','.join(str(d.id) for d in deleted)}"
+    )
+
+
+async def _last_receipt_id(user_id: int, event_id: int) -> int | None:
+    row = await (
+        AuditEvent.select(AuditEvent.id)
+        .where(
+            (AuditEvent.actor == user_id)
+            & (AuditEvent.event == event_id)
+            & (AuditEvent.action == RECEIPT_ACTION)
+        )
+        .order_by(AuditEvent.id, ascending=False)
+        .first()
+    )
+    return row["id"] if row else None
+
+
+@dataclass(frozen=True)
+class Receipt:
+    side: str
+    uploaded: list[dict[str, Any]]
+    deleted: list[dict[str, Any]]
+
+
+async def receipt(access: EventAccess, receipt_id: str | None) -> Receipt | None:
+    """The receipt of a Save, for the user who saved, on the profile after Save."""
+    if not receipt_id or not receipt_id.isdigit():
+        return None
+    row = await (
+        AuditEvent.select(AuditEvent.detail)
+        .where(
+            (AuditEvent.id == int(receipt_id))
+            & (AuditEvent.actor == access.user.id)
+            & (AuditEvent.event == access.event.id)
+            & (AuditEvent.action == RECEIPT_ACTION)
+        )
+        .first()
+    )
+    if row is None:
+        return None
+    parts = dict(part.split("=", 1) for part in row["detail"].split(";") if "=" in part)
+
+    def ids(value: str) -> list[int]:
+        return [int(i) for i in value.split(",") if i.isdigit()]
+
+    async def docs(wanted: list[int]) -> list[dict[str, Any]]:
+        if not wanted:
+            return []
+        return await (
+            Document.select(Document.id, Document.file_name, Document.size, Document.sha256)
+            .where(Document.id.is_in(wanted) & (Document.event == access.event.id))
+            .order_by(Document.id)
+        )
+
+    return Receipt(
+        side=parts.get("side", "provider"),
+        uploaded=await docs(ids(parts.get("uploaded", ""))),
+        deleted=await docs(ids(parts.get("deleted", ""))),
+    )
+
+
+async def remove_orphans(store: FileStore, older_than_seconds: float = 60.0) -> int:
+    """At start-up: stored files no document row points at (a process killed between
+    finishing a file and recording it). Only files older than a minute, so an upload
+    finishing in another worker right now keeps its file."""
+    import time
+
+    if not store.root.exists():
+        return 0
+    known = {row["stored_name"] for row in await Document.select(Document.stored_name)}
+    cutoff = time.time() - older_than_seconds
+    removed = 0
+    for path in store.root.iterdir():
+        name = path.name
+        if not name.isalnum() or name in known or not path.is_file():
+            continue
+        if path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed

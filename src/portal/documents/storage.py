@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
-from collections.abc import AsyncIterable
+from collections.abc import AsyncIterable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,14 +43,22 @@ class FileStore:
             raise ValueError("bad stored name")
         return self.root / stored_name
 
-    async def save(self, chunks: AsyncIterable[bytes], *, max_bytes: int) -> StoredFile:
-        """Stream `chunks` to a new file; raise TooLarge as soon as max_bytes is passed."""
+    async def save(
+        self,
+        chunks: AsyncIterable[bytes],
+        *,
+        max_bytes: int,
+        observe: Callable[[bytes], None] | None = None,
+    ) -> StoredFile:
+        """Stream `chunks` to a new file; raise TooLarge as soon as max_bytes is passed.
+        `observe` sees every chunk as it passes (e.g. to check that a file is text)."""
         await aiofiles.os.makedirs(self.root, exist_ok=True)
         stored_name = secrets.token_hex(16)
         temp = self.root / f"{stored_name}{TEMP_SUFFIX}"
         digest = hashlib.sha256()
         size = 0
         head = b""
+        pending = bytearray()  # small network chunks gathered into CHUNK_SIZE writes
         try:
             async with aiofiles.open(temp, "wb") as out:
                 async for chunk in chunks:
@@ -61,8 +69,18 @@ class FileStore:
                         raise TooLarge()
                     if len(head) < 8192:
                         head += chunk[: 8192 - len(head)]
-                    digest.update(chunk)
-                    await out.write(chunk)
+                    if observe is not None:
+                        observe(chunk)
+                    pending += chunk
+                    if len(pending) >= CHUNK_SIZE:
+                        block = bytes(pending)
+                        pending.clear()
+                        digest.update(block)
+                        await out.write(block)
+                if pending:
+                    block = bytes(pending)
+                    digest.update(block)
+                    await out.write(block)
                 await out.flush()
                 await aiofiles.os.wrap(os.fsync)(out.fileno())
             await aiofiles.os.replace(temp, self.path(stored_name))

@@ -1,0 +1,93 @@
+"""The upload form's rules: file names made safe to show, and the GOV.UK wording of
+every problem with a file (errors are {field_id: message})."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from portal.documents.filetypes import ALLOWED_DESCRIPTION
+
+FILE_FIELD = "file"
+KIND_FIELD = "kind"
+MAX_NAME_LENGTH = 150
+KINDS = {
+    "draft_report": "Draft report",
+    "final_report": "Final report",
+    "letter": "Letter",
+    "other": "Other",
+}
+# Characters that change how text around them is shown: bidirectional overrides and
+# isolates, zero-width joiners and the like (Unicode category Cf), and every control
+# character (Cc). A name like "report\u202efdp.exe" must not show as "reportexe.pdf".
+UNSAFE_CATEGORIES = {"Cc", "Cf", "Zl", "Zp", "Co", "Cs", "Cn"}
+
+
+def safe_file_name(given: str | None) -> str:
+    """The name as the user chose it, made safe to show and to offer for download:
+    no folders, no control or direction-changing characters, at most 150 characters
+    (the extension kept). The file itself is stored under a random name."""
+    name = unicodedata.normalize("NFC", given or "")
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(
+        " " if unicodedata.category(c) in {"Zs"} else c
+        for c in name
+        if unicodedata.category(c) not in UNSAFE_CATEGORIES
+    )
+    name = " ".join(name.split()).strip(" .")
+    if len(name) > MAX_NAME_LENGTH:
+        stem, dot, extension = name.rpartition(".")
+        if dot and 0 < len(extension) <= 10 and stem:
+            name = stem[: MAX_NAME_LENGTH - len(extension) - 2].rstrip(" .") + "…." + extension
+        else:
+            name = name[: MAX_NAME_LENGTH - 1].rstrip(" .") + "…"
+    return name or "document"
+
+
+def megabytes(size: int) -> str:
+    if size >= 1024**3 and size % 1024**3 == 0:
+        return f"{size // 1024**3} GB"
+    mb = size / 1024**2
+    return f"{mb:g} MB" if mb >= 1 else f"{max(size // 1024, 1)} KB"
+
+
+def subject(file_name: str, several: bool) -> str:
+    """'The selected file' for one file; its name when several were sent at once."""
+    return f"‘{file_name}’" if several else "The selected file"
+
+
+def no_file() -> str:
+    return "Select a file to upload"
+
+
+def empty(file_name: str, several: bool) -> str:
+    return f"{subject(file_name, several)} is empty"
+
+
+def too_large(file_name: str, several: bool, limit: int) -> str:
+    return f"{subject(file_name, several)} must be smaller than {megabytes(limit)}"
+
+
+def wrong_type(file_name: str, several: bool) -> str:
+    return f"{subject(file_name, several)} must be {ALLOWED_DESCRIPTION}"
+
+
+def too_many(limit: int, event_noun: str) -> str:
+    return (
+        f"You can upload up to {limit} documents for this {event_noun}. "
+        "Delete a document before you upload another"
+    )
+
+
+def over_quota(file_name: str, several: bool, quota: int, event_noun: str) -> str:
+    return (
+        f"{subject(file_name, several)} cannot be uploaded: the documents for this "
+        f"{event_noun} must be {megabytes(quota)} or less in total"
+    )
+
+
+def no_kind() -> str:
+    return "Select what kind of document this is"
+
+
+def not_a_form() -> str:
+    return "The file could not be uploaded. Try again"
