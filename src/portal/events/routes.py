@@ -10,6 +10,7 @@ from litestar.di import Provide
 from litestar.response import Redirect, Response
 
 from portal.auth.service import home_for
+from portal.documents.service import receipt as document_receipt
 from portal.events import service
 from portal.events.access import EventAccess, provide_event_access
 from portal.events.forms import form_links
@@ -60,6 +61,7 @@ async def profile(request: Request[Any, Any, Any], access: EventAccess) -> Respo
             "event_types": service.EVENT_TYPES,
             "document_kinds": service.DOCUMENT_KINDS,
             "banner": request.query_params.get("done"),
+            "receipt": await document_receipt(access, request.query_params.get("receipt")),
             "conduct": await conduct_section(access),
         },
     )
