@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio.to_thread
 import httpx
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
@@ -39,7 +40,12 @@ class PortalClient:
 
     async def sign_in_as(self, user: User) -> PortalClient:
         """A real server-side session for `user`, as the sign-in page would create."""
-        self.session_token = await self.app.state.sessions.create(user.id)
+        # Created on the app's own event loop (the test client runs the app in another
+        # thread): a Redis connection belongs to the loop that opened it.
+        portal = self.http.blocking_portal
+        self.session_token = await anyio.to_thread.run_sync(
+            portal.call, self.app.state.sessions.create, user.id
+        )
         self.http.cookies.set(COOKIE_NAME, self.session_token, domain="testserver.local")
         self.user = user
         return self

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.access import WHO, check
+from tests.access import WHO, check, outcome
 from tests.client import PortalClient
 from tests.factories import Factory
 
@@ -61,3 +61,37 @@ async def test_unknown_event_is_404_for_everyone(client: PortalClient, make: Fac
     response = await client.get("/events/999999")
     assert response.status_code == 404
     assert "Page not found" in response.text
+
+
+PUBLIC_PAGES = [
+    "/sign-in",
+    "/forgotten-password",
+    "/signed-out",
+    "/accessibility",
+    "/code-of-conduct",
+]
+
+
+@pytest.mark.parametrize("path", PUBLIC_PAGES)
+@pytest.mark.parametrize("who", ["provider", "admin", "anonymous"])
+async def test_public_pages_are_open_to_everyone(
+    client: PortalClient, make: Factory, who: str, path: str
+) -> None:
+    world = await make.world()
+    expected = "ok"
+    await check(client, world, who, "GET", path, expected)
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+@pytest.mark.parametrize("who", WHO)
+async def test_sign_out_is_a_post(
+    client: PortalClient, make: Factory, who: str, htmx: bool
+) -> None:
+    world = await make.world()
+    user = world.user(who)
+    if user is not None:
+        await client.sign_in_as(user)
+    assert (await client.get("/sign-out")).status_code == 405  # a link cannot sign anyone out
+    response = await client.post("/sign-out", {}, htmx=htmx)
+    assert outcome(response) == "ok"
+    assert (response.headers.get("hx-redirect") or response.headers["location"]) == "/signed-out"

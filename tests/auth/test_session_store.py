@@ -86,3 +86,22 @@ async def test_password_hashing_does_not_stall_the_event_loop() -> None:
     # argon2 takes tens of milliseconds; the loop kept running meanwhile.
     assert ticks - started >= 3
     assert hashed.startswith("$argon2id$")
+
+
+@pytest.mark.parametrize("kind", STORES)
+async def test_the_app_keeps_sessions_in_the_configured_store(
+    db: Database, make: Factory, settings, kind: str
+) -> None:
+    from portal.app import create_app
+    from tests.client import PortalClient
+
+    app = create_app(settings.with_(redis_url=REDIS_URL if kind == "redis" else ""))
+    world = await make.world()
+    async with PortalClient.for_app(app) as client:
+        await client.sign_in_as(world.provider_user)
+        assert type(app.state.sessions).__name__ == (
+            "RedisSessionStore" if kind == "redis" else "DatabaseSessionStore"
+        )
+        assert (await client.get(f"/events/{world.event.id}")).status_code == 200
+        assert (await client.post("/sign-out", {})).status_code == 303
+        assert (await client.get(f"/events/{world.event.id}")).status_code == 303
