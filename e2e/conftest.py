@@ -149,4 +149,8 @@ def sign_in(page: Page, server: Server, username: str, password: str = DEMO_PASS
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state("networkidle")
+    # Signed in once the sign-in page has gone (htmx redirects, or the form posts).
+    page.wait_for_function(
+        "() => !document.querySelector('#sign-in-form') || document.querySelector('.govuk-error-summary')"
+    )
+    page.wait_for_load_state()
