@@ -25,7 +25,6 @@ Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED
 PAGE = "accuracy/check.html"
 BLOCK = "accuracy_check"
 AUTOSAVE_BLOCK = "autosave_status"
-CONFLICT_HEADERS = {"HX-Retarget": "#accuracy-check", "HX-Reswap": "outerHTML"}
 
 
 def url_for(event_id: int) -> str:
@@ -133,7 +132,7 @@ async def _conflict(
     """The check can no longer change: nothing is written; the page as it now is, 409."""
     state = await service.state(access)
     context = await _context(request, access, state, conflict=True)
-    return render(request, PAGE, context, block=BLOCK, status_code=409, headers=CONFLICT_HEADERS)
+    return render(request, PAGE, context, block=BLOCK, status_code=409)
 
 
 route_handlers = [show, submit]
