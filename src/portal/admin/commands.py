@@ -1,0 +1,251 @@
+"""The administrator's operations as `portal` commands, for scripting. They call the
+same service functions as the console, so the same rules and the same audit log apply
+(the actor is recorded as the command line)."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Awaitable, Callable
+from datetime import date
+from typing import Any
+
+from portal.admin import forms, service
+from portal.cli import command, prepare_database
+from portal.settings import Settings
+
+
+async def _with_database(settings: Settings, work: Callable[[], Awaitable[int]]) -> int:
+    from portal.db import engine
+
+    await prepare_database(settings)
+    db = engine.bind(settings.effective_database_url)
+    await engine.start_pool(db)
+    try:
+        return await work()
+    except service.Refused as refused:
+        print(f"Error: {refused}")
+        return 1
+    finally:
+        await engine.close_pool(db)
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text}") from exc
+
+
+def _provider_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--urn", required=True)
+    parser.add_argument("--name", required=True)
+    parser.add_argument("--address", default="")
+
+
+def _checked(values: dict[str, Any], errors: dict[str, str]) -> bool:
+    for message in errors.values():
+        print(f"Error: {message}")
+    return not errors
+
+
+@command("create-provider", "create a provider", _provider_args)
+async def create_provider(args: argparse.Namespace, settings: Settings) -> int:
+    async def work() -> int:
+        values, errors = forms.provider(
+            {"name": args.name, "urn": args.urn, "address": args.address.replace("\\n", "\n")}
+        )
+        if not _checked(values, errors):
+            return 1
+        row = await service.create_provider(**values, actor_id=None)
+        print(f"Provider {row.urn} created (id {row.id}).")
+        return 0
+
+    return await _with_database(settings, work)
+
+
+def _update_provider_args(parser: argparse.ArgumentParser) -> None:
+    _provider_args(parser)
+    parser.add_argument("--new-urn", default="")
+
+
+@command("update-provider", "change a provider's name, URN or address", _update_provider_args)
+async def update_provider(args: argparse.Namespace, settings: Settings) -> int:
+    async def work() -> int:
+        row = await service.provider_by_urn(args.urn)
+        if row is None:
+            print(f"Error: there is no provider with the URN {args.urn}")
+            return 1
+        values, errors = forms.provider(
+            {
+                "name": args.name,
+                "urn": args.new_urn or row.urn,
+                "address": args.address.replace("\\n", "\n") or row.address,
+            }
+        )
+        if not _checked(values, errors):
+            return 1
+        await service.update_provider(row, **values, actor_id=None)
+        print(f"Provider {values['urn']} saved.")
+        return 0
+
+    return await _with_database(settings, work)
+
+
+def _event_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--provider-urn", required=True)
+    parser.add_argument("--event-id", required=True, help="the event ID shown to users")
+    parser.add_argument("--type", choices=sorted(service.EVENT_TYPES), required=True)
+    parser.add_argument("--start", type=_date, required=True, help="YYYY-MM-DD")
+    parser.add_argument("--end", type=_date, required=True, help="YYYY-MM-DD")
+
+
+@command("create-event", "create an inspection or visit for a provider", _event_args)
+async def create_event(args: argparse.Namespace, settings: Settings) -> int:
+    async def work() -> int:
+        provider = await service.provider_by_urn(args.provider_urn)
+        if provider is None:
+            print(f"Error: there is no provider with the URN {args.provider_urn}")
+            return 1
+        row = await service.create_event(
+            provider_id=provider.id,
+            event_ref=args.event_id.strip().upper(),
+            event_type=args.type,
+            start_date=args.start,
+            end_date=args.end,
+            actor_id=None,
+        )
+        print(f"Event {row.event_ref} created (id {row.id}).")
+        return 0
+
+    return await _with_database(settings, work)
+
+
+async def _event(event_ref: str) -> Any:
+    row = await service.event_by_ref(event_ref.strip().upper())
+    if row is None:
+        print(f"Error: there is no event with the event ID {event_ref}")
+    return row
+
+
+def _team_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--event-id", required=True)
+    parser.add_argument("--username", required=True)
+    parser.add_argument("--role", choices=sorted(service.TEAM_ROLES), default="team")
+    parser.add_argument("--pen-portrait", default="")
+
+
+@command("add-team-member", "add an inspector to an event's Ofsted team", _team_args)
+async def add_team_member(args: argparse.Namespace, settings: Settings) -> int:
+    async def work() -> int:
+        event = await _event(args.event_id)
+        if event is None:
+            return 1
+        if event.status == "closed":
+            print("Error: the event is closed")
+            return 1
+        await service.add_team_member(
+            event_id=event.id,
+            username=args.username,
+            team_role=args.role,
+            pen_portrait=args.pen_portrait,
+            actor_id=None,
+        )
+        print(f"{args.username} added to {event.event_ref} as {service.TEAM_ROLES[args.role]}.")
+        return 0
+
+    return await _with_database(settings, work)
+
+
+def _remove_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--event-id", required=True)
+    parser.add_argument("--username", required=True)
+
+
+@command("remove-team-member", "remove an inspector from an event's team", _remove_args)
+async def remove_team_member(args: argparse.Namespace, settings: Settings) -> int:
+    async def work() -> int:
+        event = await _event(args.event_id)
+        if event is None:
+            return 1
+        if event.status == "closed":
+            print("Error: the event is closed")
+            return 1
+        team = await service.team(event.id)
+        found = next((m for m in team if m["username"] == args.username.strip().lower()), None)
+        if found is None:
+            print(f"Error: {args.username} is not on the team of {event.event_ref}")
+            return 1
+        member = await service.member(event.id, found["id"])
+        assert member is not None
+        await service.remove_team_member(member, None)
+        print(f"{args.username} removed from {event.event_ref}.")
+        return 0
+
+    return await _with_database(settings, work)
+
+
+def _event_only(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--event-id", required=True)
+
+
+@command("close-event", "close an event: nothing on it changes afterwards", _event_only)
+async def close_event(args: argparse.Namespace, settings: Settings) -> int:
+    async def work() -> int:
+        event = await _event(args.event_id)
+        if event is None:
+            return 1
+        if await service.close_event(event.id, None):
+            print(f"Event {event.event_ref} closed.")
+        else:
+            print(f"Event {event.event_ref} was already closed.")
+        return 0
+
+    return await _with_database(settings, work)
+
+
+def _deadline_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--event-id", required=True)
+    parser.add_argument("--date", type=_date, required=True, help="due at 5pm UK time, YYYY-MM-DD")
+
+
+@command("extend-deadline", "extend an event's factual accuracy check deadline", _deadline_args)
+async def extend_deadline(args: argparse.Namespace, settings: Settings) -> int:
+    async def work() -> int:
+        event = await _event(args.event_id)
+        if event is None:
+            return 1
+        if event.status == "closed":
+            print("Error: the event is closed")
+            return 1
+        from portal.accuracy.service import extend_deadline as extend
+
+        try:
+            await extend(event.id, service.end_of_day(args.date), None)  # type: ignore[arg-type]
+        except LookupError:
+            print("Error: this event has no factual accuracy check yet")
+            return 1
+        print(f"The factual accuracy check for {event.event_ref} is now due at 5pm on {args.date}.")
+        return 0
+
+    return await _with_database(settings, work)
+
+
+def _list_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--search", default="")
+    parser.add_argument("--page", type=int, default=1)
+
+
+@command("list-events", "list events (search by event ID or provider name)", _list_args)
+async def list_events(args: argparse.Namespace, settings: Settings) -> int:
+    async def work() -> int:
+        page = await service.events(args.search, args.page)
+        for row in page.items:
+            print(
+                f"{row['event_ref']:<16} {row['event_type']:<11} {row['start_date']} "
+                f"{row['end_date']} {row['status']:<7} {row['provider_urn']:<10} "
+                f"{row['provider_name']}"
+            )
+        print(f"Page {page.number} of {page.pages}, {page.total} events.")
+        return 0
+
+    return await _with_database(settings, work)

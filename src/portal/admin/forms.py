@@ -1,0 +1,154 @@
+"""Parse and check the administrator's forms → (values, {field_id: message}).
+Values are kept as typed so an invalid form comes back as the user left it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date
+
+from portal.admin.service import EVENT_TYPES, TEAM_ROLES
+
+Values = dict[str, str]
+Errors = dict[str, str]
+
+
+def _get(data: Mapping[str, str], name: str) -> str:
+    return (data.get(name) or "").replace("\r\n", "\n").strip()
+
+
+def _limit(errors: Errors, field: str, value: str, label: str, limit: int) -> None:
+    if len(value) > limit and field not in errors:
+        errors[field] = f"{label} must be {limit} characters or fewer"
+
+
+def parse_date(
+    data: Mapping[str, str],
+    prefix: str,
+    label: str,
+    values: Values,
+    errors: Errors,
+    *,
+    required: bool = True,
+) -> date | None:
+    """A govukDateInput's three fields. The error links to the first field."""
+    parts = {part: _get(data, f"{prefix}-{part}") for part in ("day", "month", "year")}
+    for part, value in parts.items():
+        values[f"{prefix}-{part}"] = value
+    if not any(parts.values()):
+        if required:
+            errors[f"{prefix}-day"] = f"Enter the {label.lower()}"
+        return None
+    missing = [part for part, value in parts.items() if not value]
+    if missing:
+        errors[f"{prefix}-{missing[0]}"] = f"{label} must include a {missing[0]}"
+        return None
+    try:
+        day, month, year = int(parts["day"]), int(parts["month"]), int(parts["year"])
+        if year < 1000:
+            raise ValueError
+        return date(year, month, day)
+    except ValueError:
+        errors[f"{prefix}-day"] = f"{label} must be a real date"
+        return None
+
+
+def date_values(prefix: str, value: date | None) -> Values:
+    if value is None:
+        return {}
+    return {
+        f"{prefix}-day": str(value.day),
+        f"{prefix}-month": str(value.month),
+        f"{prefix}-year": str(value.year),
+    }
+
+
+def provider(data: Mapping[str, str]) -> tuple[Values, Errors]:
+    values = {name: _get(data, name) for name in ("name", "urn", "address")}
+    errors: Errors = {}
+    if not values["name"]:
+        errors["name"] = "Enter the provider’s name"
+    _limit(errors, "name", values["name"], "The name", 200)
+    values["urn"] = values["urn"].upper()
+    if not values["urn"]:
+        errors["urn"] = "Enter the unique reference number (URN)"
+    elif not re.fullmatch(r"[A-Z0-9]{1,20}", values["urn"]):
+        errors["urn"] = "The URN must be 1 to 20 letters and digits"
+    if not values["address"]:
+        errors["address"] = "Enter the provider’s address"
+    _limit(errors, "address", values["address"], "The address", 1000)
+    return values, errors
+
+
+def event(data: Mapping[str, str]) -> tuple[Values, Errors, date | None, date | None]:
+    values = {name: _get(data, name) for name in ("provider_urn", "event_ref", "event_type")}
+    errors: Errors = {}
+    values["provider_urn"] = values["provider_urn"].upper()
+    values["event_ref"] = values["event_ref"].upper()
+    if not values["provider_urn"]:
+        errors["provider_urn"] = "Enter the provider’s URN"
+    if not values["event_ref"]:
+        errors["event_ref"] = "Enter the event ID"
+    elif not re.fullmatch(r"[A-Z0-9][A-Z0-9-]{0,29}", values["event_ref"]):
+        errors["event_ref"] = "The event ID must be up to 30 letters, digits and hyphens"
+    if values["event_type"] not in EVENT_TYPES:
+        errors["event_type"] = "Select the type of event"
+    start = parse_date(data, "start", "Start date", values, errors)
+    end = parse_date(data, "end", "End date", values, errors)
+    if start and end and end < start:
+        errors["end-day"] = "The end date must be the same as or after the start date"
+    return values, errors, start, end
+
+
+def team_member(data: Mapping[str, str], *, new: bool) -> tuple[Values, Errors]:
+    values = {name: _get(data, name) for name in ("username", "team_role", "pen_portrait")}
+    errors: Errors = {}
+    if new and not values["username"]:
+        errors["username"] = "Enter the inspector’s username"
+    if values["team_role"] not in TEAM_ROLES:
+        errors["team_role"] = "Select the inspector’s role"
+    _limit(errors, "pen_portrait", values["pen_portrait"], "The pen portrait", 2000)
+    return values, errors
+
+
+ROLES = {"provider": "Provider", "inspector": "Inspector"}
+
+
+def user(data: Mapping[str, str]) -> tuple[Values, Errors]:
+    values = {
+        name: _get(data, name)
+        for name in ("display_name", "username", "email", "role", "provider_urn")
+    }
+    values["username"] = values["username"].lower()
+    values["provider_urn"] = values["provider_urn"].upper()
+    errors: Errors = {}
+    if not values["display_name"]:
+        errors["display_name"] = "Enter the person’s name"
+    if not values["username"]:
+        errors["username"] = "Enter a username"
+    if not values["email"]:
+        errors["email"] = "Enter an email address"
+    if values["role"] not in ROLES:
+        errors["role"] = "Select whether this is a provider user or an inspector"
+    elif values["role"] == "provider" and not values["provider_urn"]:
+        errors["provider_urn"] = "Enter the URN of the provider this person works for"
+    return values, errors
+
+
+def deadline(data: Mapping[str, str]) -> tuple[Values, Errors, date | None]:
+    values: Values = {}
+    errors: Errors = {}
+    day = parse_date(data, "due", "The new deadline", values, errors)
+    if day and day < date.today():
+        errors["due-day"] = "The new deadline must be today or in the future"
+    return values, errors, day
+
+
+def audit_filter(data: Mapping[str, str]) -> tuple[Values, Errors, date | None, date | None]:
+    values = {name: _get(data, name) for name in ("event_ref", "username")}
+    errors: Errors = {}
+    date_from = parse_date(data, "from", "From date", values, errors, required=False)
+    date_to = parse_date(data, "to", "To date", values, errors, required=False)
+    if date_from and date_to and date_to < date_from:
+        errors["to-day"] = "The to date must be the same as or after the from date"
+    return values, errors, date_from, date_to

@@ -1,0 +1,464 @@
+"""The support administrator's rules and queries: providers, events, the Ofsted team,
+users and the audit log. Used by the console (routes.py) and the `portal` commands
+(commands.py) alike. No Litestar here.
+
+Lists are paged with LIMIT/OFFSET over an index in the list's order (see the admin
+migration), so a page costs the same at 100 000 events as at 100."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from piccolo.columns.combination import And, Or, Where
+from piccolo.query.base import Query
+
+from portal import audit
+from portal.db.tables import AuditEvent, Event, Provider, TeamMember, User
+
+LONDON = ZoneInfo("Europe/London")
+PAGE_SIZE = 25
+EVENT_TYPES = {"inspection": "Inspection", "visit": "Visit"}
+TEAM_ROLES = {"lead": "Lead inspector", "team": "Team inspector"}
+
+
+class Refused(Exception):
+    """A change the rules do not allow; the message says why and `field` where."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass
+class Page:
+    items: list[dict[str, Any]]
+    number: int
+    total: int
+    size: int = PAGE_SIZE
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.size))
+
+    @property
+    def first_item(self) -> int:
+        return 0 if not self.total else (self.number - 1) * self.size + 1
+
+    @property
+    def last_item(self) -> int:
+        return min(self.total, self.number * self.size)
+
+
+def page_number(raw: str | int | None) -> int:
+    try:
+        return max(1, min(int(raw or 1), 1_000_000))
+    except (TypeError, ValueError):
+        return 1
+
+
+def _contains(column: Any, q: str) -> Any:
+    """Case-insensitive 'contains' (SQLite's LIKE already ignores case)."""
+    from piccolo.engine.sqlite import SQLiteEngine
+
+    pattern = f"%{q.replace('%', '')}%"
+    if isinstance(column._meta.table._meta.db, SQLiteEngine):
+        return column.like(pattern)
+    return column.ilike(pattern)
+
+
+async def _paged(query: Query, count_query: Query, number: int, size: int = PAGE_SIZE) -> Page:
+    total = await count_query
+    pages = max(1, math.ceil(total / size))
+    number = min(number, pages)
+    items = await query.limit(size).offset((number - 1) * size)
+    return Page(items=items, number=number, total=total, size=size)
+
+
+def _where(*conditions: Any) -> Any:
+    conditions = tuple(c for c in conditions if c is not None)
+    if not conditions:
+        return None
+    result = conditions[0]
+    for condition in conditions[1:]:
+        result = And(result, condition)
+    return result
+
+
+# -- providers ------------------------------------------------------------------------
+
+
+async def providers(q: str = "", number: int = 1) -> Page:
+    q = q.strip()
+    where = Or(_contains(Provider.name, q), _contains(Provider.urn, q)) if q else None
+    query = Provider.select(Provider.id, Provider.name, Provider.urn, Provider.address).order_by(
+        Provider.name
+    )
+    query = query.order_by(Provider.id)
+    count = Provider.count()
+    if where is not None:
+        query, count = query.where(where), count.where(where)
+    return await _paged(query, count, number)
+
+
+async def provider(provider_id: int) -> Provider | None:
+    return await Provider.objects().where(Provider.id == provider_id).first()
+
+
+async def provider_by_urn(urn: str) -> Provider | None:
+    return await Provider.objects().where(Provider.urn == urn.strip()).first()
+
+
+async def _check_urn(urn: str, except_id: int | None = None) -> None:
+    query = Provider.exists().where(Provider.urn == urn)
+    if except_id is not None:
+        query = Provider.exists().where((Provider.urn == urn) & (Provider.id != except_id))
+    if await query:
+        raise Refused("A provider with this URN already exists", "urn")
+
+
+async def create_provider(*, name: str, urn: str, address: str, actor_id: int | None) -> Provider:
+    await _check_urn(urn)
+    row = Provider(name=name, urn=urn, address=address)
+    await row.save()
+    await audit.record("provider created", actor=actor_id, detail=f"{urn} {name}")
+    return row
+
+
+async def update_provider(
+    row: Provider, *, name: str, urn: str, address: str, actor_id: int | None
+) -> None:
+    await _check_urn(urn, except_id=row.id)
+    changes = [
+        label
+        for label, old, new in [
+            ("name", row.name, name),
+            ("URN", row.urn, urn),
+            ("address", row.address, address),
+        ]
+        if old != new
+    ]
+    row.name, row.urn, row.address = name, urn, address
+    await row.save([Provider.name, Provider.urn, Provider.address])
+    await audit.record(
+        "provider changed",
+        actor=actor_id,
+        detail=f"{urn} {name}: " + (", ".join(changes) or "no change"),
+    )
+
+
+# -- events ---------------------------------------------------------------------------
+
+EVENT_COLUMNS = (
+    Event.id,
+    Event.event_ref,
+    Event.event_type,
+    Event.start_date,
+    Event.end_date,
+    Event.status,
+    Event.provider.id.as_alias("provider_id"),
+    Event.provider.name.as_alias("provider_name"),
+    Event.provider.urn.as_alias("provider_urn"),
+)
+
+
+def _event_search(q: str) -> Where | Or | None:
+    q = q.strip()
+    if not q:
+        return None
+    return Or(_contains(Event.event_ref, q), _contains(Event.provider.name, q))
+
+
+async def events(q: str = "", number: int = 1, provider_id: int | None = None) -> Page:
+    where = _where(
+        _event_search(q), (Event.provider == provider_id) if provider_id is not None else None
+    )
+    query = (
+        Event.select(*EVENT_COLUMNS)
+        .order_by(Event.start_date, ascending=False)
+        .order_by(Event.id, ascending=False)
+    )
+    count = Event.count()
+    if where is not None:
+        query, count = query.where(where), count.where(where)
+    return await _paged(query, count, number)
+
+
+async def event(event_id: int) -> dict[str, Any] | None:
+    return await Event.select(*EVENT_COLUMNS).where(Event.id == event_id).first()
+
+
+async def event_by_ref(event_ref: str) -> Event | None:
+    return await Event.objects().where(Event.event_ref == event_ref.strip()).first()
+
+
+async def create_event(
+    *,
+    provider_id: int,
+    event_ref: str,
+    event_type: str,
+    start_date: date,
+    end_date: date,
+    actor_id: int | None,
+) -> Event:
+    if await Event.exists().where(Event.event_ref == event_ref):
+        raise Refused("An event with this event ID already exists", "event_ref")
+    if event_type not in EVENT_TYPES:
+        raise Refused("Select the type of event", "event_type")
+    if end_date < start_date:
+        raise Refused("The end date must be the same as or after the start date", "end_date")
+    row = Event(
+        event_ref=event_ref,
+        event_type=event_type,
+        start_date=start_date,
+        end_date=end_date,
+        provider=provider_id,
+    )
+    await row.save()
+    await audit.record(
+        "event created",
+        actor=actor_id,
+        event=row.id,
+        detail=f"{event_ref} ({event_type}) {start_date.isoformat()} to {end_date.isoformat()}",
+    )
+    return row
+
+
+async def close_event(event_id: int, actor_id: int | None) -> bool:
+    """Close the event: nothing on it changes afterwards. False if it was closed already."""
+    updated = await (
+        Event.update({Event.status: "closed"})
+        .where((Event.id == event_id) & (Event.status != "closed"))
+        .returning(Event.id)
+    )
+    if not updated:
+        return False
+    await audit.record("event closed", actor=actor_id, event=event_id)
+    return True
+
+
+def end_of_day(day: date) -> datetime:
+    """A deadline given as a date is 5pm UK time that day (as the accuracy check's is)."""
+    return datetime.combine(day, time(17, 0), tzinfo=LONDON)
+
+
+async def accuracy_deadline(event_id: int) -> datetime | None:
+    from portal.accuracy.service import find
+
+    check = await find(event_id)
+    if check is None:
+        return None
+    return check.extended_due_at or check.due_at
+
+
+async def extend_deadline(event_id: int, new_day: date, actor_id: int) -> None:
+    """Give the provider until 5pm on `new_day` (the accuracy service records it)."""
+    from portal.accuracy.service import extend_deadline as extend
+
+    try:
+        await extend(event_id, end_of_day(new_day), actor_id)
+    except LookupError as exc:
+        raise Refused("This event has no factual accuracy check yet", "due") from exc
+
+
+# -- the Ofsted team ------------------------------------------------------------------
+
+
+async def team(event_id: int) -> list[dict[str, Any]]:
+    rows = await (
+        TeamMember.select(
+            TeamMember.id,
+            TeamMember.team_role,
+            TeamMember.pen_portrait,
+            TeamMember.user.id.as_alias("user_id"),
+            TeamMember.user.display_name.as_alias("name"),
+            TeamMember.user.username.as_alias("username"),
+        )
+        .where(TeamMember.event == event_id)
+        .order_by(TeamMember.id)
+    )
+    return sorted(rows, key=lambda row: row["team_role"] != "lead")
+
+
+async def member(event_id: int, member_id: int) -> TeamMember | None:
+    return (
+        await TeamMember.objects()
+        .where((TeamMember.id == member_id) & (TeamMember.event == event_id))
+        .first()
+    )
+
+
+async def _check_one_lead(event_id: int, team_role: str, except_id: int | None = None) -> None:
+    if team_role != "lead":
+        return
+    condition = (TeamMember.event == event_id) & (TeamMember.team_role == "lead")
+    if except_id is not None:
+        condition = condition & (TeamMember.id != except_id)
+    if await TeamMember.exists().where(condition):
+        raise Refused(
+            "This event already has a lead inspector: make them a team inspector first",
+            "team_role",
+        )
+
+
+async def add_team_member(
+    *, event_id: int, username: str, team_role: str, pen_portrait: str, actor_id: int | None
+) -> TeamMember:
+    inspector = await User.objects().where(User.username == username.strip().lower()).first()
+    if inspector is None or inspector.role != "inspector":
+        raise Refused("Enter the username of an inspector", "username")
+    if not inspector.active:
+        raise Refused("This inspector's account has been deactivated", "username")
+    if await TeamMember.exists().where(
+        (TeamMember.event == event_id) & (TeamMember.user == inspector.id)
+    ):
+        raise Refused("This inspector is already on the team", "username")
+    if team_role not in TEAM_ROLES:
+        raise Refused("Select the inspector's role", "team_role")
+    await _check_one_lead(event_id, team_role)
+    row = TeamMember(
+        event=event_id, user=inspector.id, team_role=team_role, pen_portrait=pen_portrait
+    )
+    await row.save()
+    await audit.record(
+        "team member added",
+        actor=actor_id,
+        event=event_id,
+        detail=f"{inspector.username} as {TEAM_ROLES[team_role].lower()}",
+    )
+    return row
+
+
+async def update_team_member(
+    row: TeamMember, *, team_role: str, pen_portrait: str, actor_id: int | None
+) -> None:
+    if team_role not in TEAM_ROLES:
+        raise Refused("Select the inspector's role", "team_role")
+    await _check_one_lead(row.event, team_role, except_id=row.id)
+    row.team_role, row.pen_portrait = team_role, pen_portrait
+    await row.save([TeamMember.team_role, TeamMember.pen_portrait])
+    username = await User.select(User.username).where(User.id == row.user).first()
+    await audit.record(
+        "team member changed",
+        actor=actor_id,
+        event=row.event,
+        detail=f"{username['username'] if username else row.user} as "
+        f"{TEAM_ROLES[team_role].lower()}",
+    )
+
+
+async def remove_team_member(row: TeamMember, actor_id: int | None) -> None:
+    username = await User.select(User.username).where(User.id == row.user).first()
+    await TeamMember.delete().where(TeamMember.id == row.id)
+    await audit.record(
+        "team member removed",
+        actor=actor_id,
+        event=row.event,
+        detail=username["username"] if username else str(row.user),
+    )
+
+
+# -- users ----------------------------------------------------------------------------
+
+
+async def users(q: str = "", number: int = 1) -> Page:
+    q = q.strip()
+    where = (
+        Or(
+            Or(_contains(User.username, q), _contains(User.display_name, q)),
+            _contains(User.email, q),
+        )
+        if q
+        else None
+    )
+    query = User.select(
+        User.id,
+        User.username,
+        User.display_name,
+        User.email,
+        User.role,
+        User.active,
+        User.locked_until,
+        User.provider.name.as_alias("provider_name"),
+    ).order_by(User.display_name)
+    query = query.order_by(User.id)
+    count = User.count()
+    if where is not None:
+        query, count = query.where(where), count.where(where)
+    return await _paged(query, count, number)
+
+
+async def user(user_id: int) -> dict[str, Any] | None:
+    return await (
+        User.select(
+            User.id,
+            User.username,
+            User.display_name,
+            User.email,
+            User.role,
+            User.active,
+            User.locked_until,
+            User.failed_attempts,
+            User.must_change_password,
+            User.created_at,
+            User.provider.name.as_alias("provider_name"),
+            User.provider.urn.as_alias("provider_urn"),
+        )
+        .where(User.id == user_id)
+        .first()
+    )
+
+
+async def user_events(user_id: int) -> list[dict[str, Any]]:
+    return await (
+        TeamMember.select(
+            TeamMember.team_role,
+            TeamMember.event.id.as_alias("event_id"),
+            TeamMember.event.event_ref.as_alias("event_ref"),
+        )
+        .where(TeamMember.user == user_id)
+        .order_by(TeamMember.id, ascending=False)
+    )
+
+
+# -- the audit log --------------------------------------------------------------------
+
+
+@dataclass
+class AuditFilter:
+    event_ref: str = ""
+    username: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+async def audit_log(filters: AuditFilter, number: int = 1) -> Page:
+    conditions: list[Any] = []
+    if filters.event_ref:
+        conditions.append(AuditEvent.event.event_ref == filters.event_ref.strip())
+    if filters.username:
+        conditions.append(AuditEvent.actor.username == filters.username.strip().lower())
+    if filters.date_from:
+        start = datetime.combine(filters.date_from, time(0), tzinfo=LONDON)
+        conditions.append(AuditEvent.at >= start)
+    if filters.date_to:
+        end = datetime.combine(filters.date_to + timedelta(days=1), time(0), tzinfo=LONDON)
+        conditions.append(AuditEvent.at < end)
+    where = _where(*conditions)
+    query = AuditEvent.select(
+        AuditEvent.id,
+        AuditEvent.at,
+        AuditEvent.action,
+        AuditEvent.detail,
+        AuditEvent.event.id.as_alias("event_id"),
+        AuditEvent.event.event_ref.as_alias("event_ref"),
+        AuditEvent.actor.display_name.as_alias("actor_name"),
+        AuditEvent.actor.username.as_alias("actor_username"),
+    ).order_by(AuditEvent.id, ascending=False)
+    count = AuditEvent.count()
+    if where is not None:
+        query, count = query.where(where), count.where(where)
+    return await _paged(query, count, number)

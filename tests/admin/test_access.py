@@ -1,0 +1,100 @@
+"""Every console route × every kind of user, full page and htmx: only the administrator
+gets in; anyone else signed in is refused (403), and no session means sign in."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.access import WHO, check
+from tests.client import PortalClient
+from tests.factories import Factory, World
+
+ADMIN_ONLY = {who: 403 for who in WHO} | {"admin": "ok", "anonymous": "sign-in"}
+
+# (method, url template, form): forms are invalid or repeatable, so both the plain
+# and the htmx request of the matrix get the same answer.
+ROUTES = [
+    ("GET", "/admin", None),
+    ("GET", "/admin/providers?q=Oak", None),
+    ("GET", "/admin/providers/new", None),
+    ("POST", "/admin/providers", {"name": ""}),
+    ("GET", "/admin/providers/{provider}", None),
+    ("POST", "/admin/providers/{provider}", {"name": ""}),
+    ("GET", "/admin/events?q=INS", None),
+    ("GET", "/admin/events/new", None),
+    ("POST", "/admin/events", {"event_ref": ""}),
+    ("GET", "/admin/events/{event}", None),
+    ("GET", "/admin/events/{event}/close", None),
+    ("GET", "/admin/events/{event}/deadline", None),
+    ("POST", "/admin/events/{event}/deadline", {"due-day": ""}),
+    ("GET", "/admin/events/{event}/team/new", None),
+    ("POST", "/admin/events/{event}/team", {"username": ""}),
+    ("GET", "/admin/events/{event}/team/{member}", None),
+    ("POST", "/admin/events/{event}/team/{member}", {"team_role": ""}),
+    ("GET", "/admin/events/{event}/team/{member}/remove", None),
+    ("GET", "/admin/users?q=a", None),
+    ("GET", "/admin/users/new", None),
+    ("POST", "/admin/users", {"username": ""}),
+    ("GET", "/admin/users/{user}", None),
+    ("POST", "/admin/users/{user}/resend-invitation", {}),
+    ("POST", "/admin/users/{user}/unlock", {}),
+    ("GET", "/admin/users/{user}/deactivate", None),
+    ("GET", "/admin/audit?event_ref=X", None),
+]
+
+
+async def _member_id(world: World) -> int:
+    from portal.db.tables import TeamMember
+
+    row = (
+        await TeamMember.select(TeamMember.id).where(TeamMember.user == world.inspector.id).first()
+    )
+    return row["id"]
+
+
+def _url(template: str, world: World, member: int) -> str:
+    return template.format(
+        provider=world.provider.id, event=world.event.id, member=member, user=world.colleague.id
+    )
+
+
+@pytest.mark.parametrize("who", WHO)
+async def test_console_route_access(client: PortalClient, make: Factory, who: str) -> None:
+    world = await make.world()
+    member = await _member_id(world)
+    for method, template, data in ROUTES:
+        await check(
+            client, world, who, method, _url(template, world, member), ADMIN_ONLY[who], data
+        )
+
+
+ONE_OFF = [
+    ("/admin/events/{event}/close", 409),
+    ("/admin/events/{event}/team/{member}/remove", 404),
+    ("/admin/users/{user}/deactivate", 409),
+]
+
+
+@pytest.mark.parametrize(("template", "second"), ONE_OFF)
+@pytest.mark.parametrize("who", WHO)
+async def test_one_off_action_access(
+    client: PortalClient, make: Factory, who: str, template: str, second: int
+) -> None:
+    """An action done once: the administrator's first request acts, the htmx repeat is
+    refused as done (409) or gone (404); everyone else is refused."""
+    world = await make.world()
+    url = _url(template, world, await _member_id(world))
+    user = world.user(who)
+    client.sign_out_locally()
+    if user is not None:
+        await client.sign_in_as(user)
+    first = await client.post(url, {})
+    repeat = await client.post(url, {}, htmx=True)
+    if who == "admin":
+        assert first.status_code == 303
+        assert repeat.status_code == second
+    elif who == "anonymous":
+        assert first.headers["location"].startswith("/sign-in")
+        assert repeat.headers["hx-redirect"].startswith("/sign-in")
+    else:
+        assert first.status_code == repeat.status_code == 403
