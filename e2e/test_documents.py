@@ -1,0 +1,314 @@
+"""'Upload or delete a document': upload, delete with 'Yes - Delete', Save and Cancel,
+by mouse, by keyboard only, and with JavaScript off, with axe on every state.
+Each test runs its own server: they change the demo data."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Locator, Page, expect
+
+from e2e.axe import assert_accessible
+from e2e.conftest import Server, sign_in, start_server
+
+PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+CSV = b"pupil group,attendance\nYear 1,97.5\nYear 2,96.1\n"
+EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 300
+
+
+@pytest.fixture
+def own_server(tmp_path: Path) -> Iterator[Server]:
+    running = start_server(tmp_path / "portal")
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> dict[str, Path]:
+    folder = tmp_path / "my documents"
+    folder.mkdir()
+    made = {
+        "Self-evaluation summary.pdf": PDF,
+        "Attendance 2026.csv": CSV,
+        "Setup.exe": EXE,
+        "Large evidence pack.csv": CSV * 120_000,  # about 5 MB: progress is visible
+    }
+    for name, data in made.items():
+        (folder / name).write_bytes(data)
+    return {name: folder / name for name in made}
+
+
+def row(page: Page, file_name: str) -> Locator:
+    return page.locator("#document-list tbody tr[id]").filter(has_text=file_name)
+
+
+def record_announcements(page: Page) -> None:
+    page.evaluate(
+        """() => {
+            window.portalHeard = [];
+            const region = document.getElementById('portal-live');
+            new MutationObserver(() => {
+                if (region.textContent) window.portalHeard.push(region.textContent);
+            }).observe(region, {childList: true, characterData: true, subtree: true});
+        }"""
+    )
+
+
+def open_documents_screen(page: Page, server: Server) -> None:
+    sign_in(page, server, "provider")
+    page.get_by_role("link", name="Upload or delete a document").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Documents Uploaded by Provider")
+
+
+def test_upload_delete_save_and_cancel_by_mouse(
+    page: Page, own_server: Server, files: dict[str, Path]
+) -> None:
+    open_documents_screen(page, own_server)
+    expect(page.get_by_text("There are no documents yet.")).to_be_visible()
+    assert_accessible(page, "documents screen, list empty")
+
+    # Upload two files at once, in place, with the progress announced.
+    record_announcements(page)
+    page.get_by_label("Choose one or more files").set_input_files(
+        [files["Self-evaluation summary.pdf"], files["Large evidence pack.csv"]]
+    )
+    page.get_by_role("button", name="Upload").click()
+    expect(page.locator(".govuk-inset-text")).to_contain_text("2 files have been uploaded")
+    expect(row(page, "Self-evaluation summary.pdf")).to_contain_text("Not saved yet")
+    expect(row(page, "Large evidence pack.csv")).to_contain_text("Not saved yet")
+    expect(page.locator(".govuk-inset-text")).to_be_focused()
+    page.wait_for_function("window.portalHeard.some(t => t.includes('Upload complete'))")
+    heard = page.evaluate("window.portalHeard")
+    assert any(text.startswith("Uploading 2 files") for text in heard), heard
+    assert any("Upload complete" in text for text in heard), heard
+    assert_accessible(page, "documents screen, files staged")
+
+    # A refused type: the error next to the field, nothing added.
+    page.get_by_label("Choose one or more files").set_input_files(files["Setup.exe"])
+    page.get_by_role("button", name="Upload").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("The selected file must be a PDF, Word, Excel")
+    expect(summary).to_be_focused()
+    expect(page.locator("#file-error")).to_contain_text("must be a PDF")
+    expect(page.locator("#document-list tbody tr")).to_have_count(2)
+    assert_accessible(page, "documents screen, upload error")
+
+    # Staged changes survive a reload.
+    page.reload()
+    expect(row(page, "Self-evaluation summary.pdf")).to_contain_text("Not saved yet")
+
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Oakfield Primary School")
+    banner = page.locator(".govuk-notification-banner--success")
+    expect(banner).to_contain_text("Your changes to the documents have been saved")
+    receipt = page.locator("#receipt")
+    expect(receipt).to_contain_text(hashlib.sha256(PDF).hexdigest())
+    expect(receipt).to_contain_text("Self-evaluation summary.pdf")
+    section = page.get_by_role("table", name="Documents uploaded by provider")
+    expect(section).to_contain_text("Self-evaluation summary.pdf")
+    assert_accessible(page, "profile after Save, with banner and receipt")
+
+    # Delete one: asked inline, 'Yes - Delete', then Save.
+    page.get_by_role("link", name="Upload or delete a document").click()
+    row(page, "Large evidence pack.csv").get_by_role("link", name="Delete").click()
+    question = page.get_by_text("Are you sure you want to delete ‘Large evidence pack.csv’?")
+    expect(question).to_be_focused()
+    yes = page.get_by_role("button", name="Yes - Delete")
+    expect(yes).to_have_class("govuk-button govuk-button--warning")
+    assert_accessible(page, "delete confirmation inline")
+    # Cancel first: nothing changes, focus goes back to the row's Delete link.
+    page.get_by_role("link", name="Cancel deleting Large evidence pack.csv").click()
+    expect(row(page, "Large evidence pack.csv").get_by_role("link", name="Delete")).to_be_focused()
+    row(page, "Large evidence pack.csv").get_by_role("link", name="Delete").click()
+    page.get_by_role("button", name="Yes - Delete").click()
+    expect(row(page, "Large evidence pack.csv")).to_contain_text("To be deleted")
+    assert_accessible(page, "documents screen, delete staged")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_be_visible()
+    expect(page.get_by_role("table", name="Documents uploaded by provider")).not_to_contain_text(
+        "Large evidence pack.csv"
+    )
+    expect(page.locator("#receipt")).to_contain_text("Large evidence pack.csv")  # as deleted
+    assert_accessible(page, "profile after deleting")
+
+    # Cancel drops a staged upload.
+    page.get_by_role("link", name="Upload or delete a document").click()
+    page.get_by_label("Choose one or more files").set_input_files(files["Attendance 2026.csv"])
+    page.get_by_role("button", name="Upload").click()
+    expect(row(page, "Attendance 2026.csv")).to_contain_text("Not saved yet")
+    page.get_by_role("button", name="Cancel").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
+        "Your changes to the documents have been cancelled"
+    )
+    expect(page.get_by_text("Attendance 2026.csv")).to_have_count(0)
+    assert_accessible(page, "profile after Cancel")
+
+
+def press_tab_until(page: Page, target: Locator, limit: int = 80) -> None:
+    """Keyboard only: Tab (forwards) until `target` has the focus."""
+    handle = target.element_handle()
+    for _ in range(limit):
+        if page.evaluate("(el) => document.activeElement === el", handle):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"could not reach {target} with the Tab key")
+
+
+def test_upload_delete_and_save_by_keyboard_only(
+    page: Page, own_server: Server, files: dict[str, Path]
+) -> None:
+    sign_in(page, own_server, "provider")
+    press_tab_until(page, page.get_by_role("link", name="Upload or delete a document"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Documents Uploaded by Provider")
+    assert_accessible(page, "documents screen by keyboard")
+
+    file_input = page.get_by_label("Choose one or more files")
+    press_tab_until(page, file_input)
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("Space")
+    chooser.value.set_files([files["Self-evaluation summary.pdf"], files["Attendance 2026.csv"]])
+    press_tab_until(page, page.get_by_role("button", name="Upload"))
+    page.keyboard.press("Enter")
+    expect(row(page, "Attendance 2026.csv")).to_contain_text("Not saved yet")
+    expect(page.locator(".govuk-inset-text")).to_be_focused()
+    assert_accessible(page, "files staged by keyboard")
+
+    # Save by keyboard, then come back and delete one.
+    press_tab_until(page, page.get_by_role("button", name="Save"))
+    page.keyboard.press("Enter")
+    expect(page.locator(".govuk-notification-banner--success")).to_be_visible()
+    assert_accessible(page, "profile after Save by keyboard")
+    press_tab_until(page, page.get_by_role("link", name="Upload or delete a document"))
+    page.keyboard.press("Enter")
+    press_tab_until(page, row(page, "Attendance 2026.csv").get_by_role("link", name="Delete"))
+    page.keyboard.press("Enter")
+    expect(
+        page.get_by_text("Are you sure you want to delete ‘Attendance 2026.csv’?")
+    ).to_be_focused()
+    assert_accessible(page, "delete confirmation inline by keyboard")
+    press_tab_until(page, page.get_by_role("button", name="Yes - Delete"))
+    page.keyboard.press("Enter")
+    expect(row(page, "Attendance 2026.csv")).to_contain_text("To be deleted")
+    expect(page.locator(".govuk-inset-text")).to_be_focused()
+    press_tab_until(page, page.get_by_role("button", name="Save"))
+    page.keyboard.press("Enter")
+    expect(page.locator(".govuk-notification-banner--success")).to_be_visible()
+    expect(page.locator("#receipt")).to_contain_text("Attendance 2026.csv")
+    assert_accessible(page, "profile after delete by keyboard")
+
+    # Cancel by keyboard.
+    press_tab_until(page, page.get_by_role("link", name="Upload or delete a document"))
+    page.keyboard.press("Enter")
+    press_tab_until(page, page.get_by_label("Choose one or more files"))
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("Space")
+    chooser.value.set_files(files["Setup.exe"])
+    press_tab_until(page, page.get_by_role("button", name="Upload"))
+    page.keyboard.press("Enter")
+    expect(page.locator(".govuk-error-summary")).to_be_focused()
+    assert_accessible(page, "upload error by keyboard")
+    page.keyboard.press("Tab")  # the summary's link leads to the field
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("Choose one or more files")).to_be_focused()
+    press_tab_until(page, page.get_by_role("button", name="Cancel"))
+    page.keyboard.press("Enter")
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
+        "There were no changes to cancel"
+    )
+    assert_accessible(page, "profile after Cancel by keyboard")
+
+
+def test_upload_delete_save_and_cancel_without_javascript(
+    nojs_page: Page, own_server: Server, files: dict[str, Path]
+) -> None:
+    page = nojs_page
+    open_documents_screen(page, own_server)
+    assert_accessible(page, "documents screen without JavaScript")
+
+    page.get_by_label("Choose one or more files").set_input_files(
+        [files["Self-evaluation summary.pdf"], files["Attendance 2026.csv"]]
+    )
+    page.get_by_role("button", name="Upload").click()
+    expect(page).to_have_url(f"{own_server.url}/events/1/documents")
+    expect(row(page, "Attendance 2026.csv")).to_contain_text("Not saved yet")
+    assert_accessible(page, "files staged without JavaScript")
+
+    # Errors: nothing chosen, then a refused type.
+    page.get_by_role("button", name="Upload").click()
+    expect(page).to_have_title("Error: Documents Uploaded by Provider – Provider Portal")
+    expect(page.locator("#file-error")).to_contain_text("Select a file to upload")
+    assert_accessible(page, "no file chosen without JavaScript")
+    page.get_by_label("Choose one or more files").set_input_files(files["Setup.exe"])
+    page.get_by_role("button", name="Upload").click()
+    expect(page.locator("#file-error")).to_contain_text("must be a PDF")
+    expect(page.locator("#document-list tbody tr")).to_have_count(2)
+    assert_accessible(page, "refused type without JavaScript")
+
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
+        "Your changes to the documents have been saved"
+    )
+    expect(page.locator("#receipt")).to_contain_text(hashlib.sha256(CSV).hexdigest())
+    assert_accessible(page, "profile after Save without JavaScript")
+
+    # Delete: the confirmation is its own page.
+    page.get_by_role("link", name="Upload or delete a document").click()
+    row(page, "Attendance 2026.csv").get_by_role("link", name="Delete").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Are you sure you want to delete this document?"
+    )
+    expect(page.get_by_text("Attendance 2026.csv", exact=True)).to_be_visible()
+    assert_accessible(page, "delete confirmation page without JavaScript")
+    page.get_by_role("link", name="Cancel deleting Attendance 2026.csv").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Documents Uploaded by Provider")
+    row(page, "Attendance 2026.csv").get_by_role("link", name="Delete").click()
+    page.get_by_role("button", name="Yes - Delete").click()
+    expect(row(page, "Attendance 2026.csv")).to_contain_text("To be deleted")
+    assert_accessible(page, "delete staged without JavaScript")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_be_visible()
+    expect(page.locator("#receipt")).to_contain_text("Attendance 2026.csv")
+    assert_accessible(page, "profile after delete without JavaScript")
+
+    # Cancel.
+    page.get_by_role("link", name="Upload or delete a document").click()
+    page.get_by_label("Choose one or more files").set_input_files(files["Large evidence pack.csv"])
+    page.get_by_role("button", name="Upload").click()
+    expect(row(page, "Large evidence pack.csv")).to_contain_text("Not saved yet")
+    page.get_by_role("button", name="Cancel").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
+        "Your changes to the documents have been cancelled"
+    )
+    expect(page.get_by_text("Large evidence pack.csv")).to_have_count(0)
+    assert_accessible(page, "profile after Cancel without JavaScript")
+
+
+def test_inspector_publishes_an_ofsted_document_the_provider_sees_once_saved(
+    page: Page, own_server: Server, files: dict[str, Path]
+) -> None:
+    sign_in(page, own_server, "lead.inspector")
+    page.get_by_role("link", name="INS-2026-0415").click()
+    page.get_by_role("link", name="Upload or delete an Ofsted document").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Documents Uploaded by Ofsted")
+    page.get_by_label("Choose one or more files").set_input_files(
+        files["Self-evaluation summary.pdf"]
+    )
+    page.get_by_role("button", name="Upload").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Select what kind of document this is"
+    )
+    assert_accessible(page, "Ofsted upload without a kind")
+    page.get_by_label("Final report").check()
+    page.get_by_label("Choose one or more files").set_input_files(
+        files["Self-evaluation summary.pdf"]
+    )
+    page.get_by_role("button", name="Upload").click()
+    expect(row(page, "Self-evaluation summary.pdf")).to_contain_text("Final report")
+    assert_accessible(page, "Ofsted document staged")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_be_visible()
+    assert_accessible(page, "profile after Ofsted Save")
