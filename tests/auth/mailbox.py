@@ -45,3 +45,14 @@ def initial_password_in(message: EmailMessage) -> str:
     match = re.search(r"password for the .+ is: (\S+)", text_of(message))
     assert match, text_of(message)
     return match.group(1)
+
+
+async def sign_in_for_real(client, username: str, password: str):  # type: ignore[no-untyped-def]
+    """Sign in through the form, and let the test client use the new session (for CSRF)."""
+    from portal.auth.sessions import COOKIE_NAME
+
+    response = await client.post("/sign-in", {"username": username, "password": password})
+    token = client.http.cookies.get(COOKIE_NAME)
+    if response.status_code == 303 and token:
+        client.session_token = token
+    return response
