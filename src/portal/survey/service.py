@@ -128,7 +128,7 @@ async def form_link(access: EventAccess) -> FormLink:
                 href=href,
                 status="Closed" if access.closed else "Optional",
                 tag_colour="grey" if access.closed else "blue",
-                hint="Optional: tell us what you thought of the inspection.",
+                hint="Tell us what you thought of the inspection.",
             )
         return FormLink(
             title="Survey",
