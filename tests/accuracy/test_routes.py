@@ -259,3 +259,31 @@ async def test_the_profile_shows_the_form_status_and_due_date(
     assert "Factual accuracy check" in profile
     assert re.search(r"Due by 5pm on \w+day", profile)
     assert re.search(r"govuk-tag--blue\">\s*Open\s*<", profile)
+
+
+async def test_a_closed_event_shows_the_check_read_only(
+    client: PortalClient, make: Factory
+) -> None:
+    from portal.db.tables import Event
+
+    world = await open_world(make)
+    await client.sign_in_as(world.provider_user)
+    await client.post(url(world), {"action": "save", "comments": "Kept but not sent"})
+    await Event.update({Event.status: "closed"}).where(Event.id == world.event.id)
+    page = (await client.get(url(world))).text
+    assert "This inspection is closed" in page
+    assert "<textarea" not in page and "Kept but not sent" in page
+    for htmx in (False, True):
+        response = await client.post(
+            url(world), done(wants_to_comment="no", confirmed="yes"), htmx=htmx
+        )
+        assert response.status_code == 409
+    assert (await stored(world.event)).status == "in_progress"
+
+
+async def test_an_empty_htmx_post_is_a_save(client: PortalClient, make: Factory) -> None:
+    world = await open_world(make)
+    await client.sign_in_as(world.provider_user)
+    response = await client.post(url(world), {}, htmx=True)
+    assert response.status_code == 200
+    assert (await stored(world.event)).status == "not_started"

@@ -15,6 +15,7 @@ from portal.accuracy.tables import AccuracyCheck
 from portal.db.tables import Document, Event, Provider, TeamMember, User
 from portal.events.access import EventAccess
 from portal.events.forms import FormLink
+from portal.web.templates import format_date, format_datetime
 
 STATUS_LABELS = {
     "not_started": "Not started",
@@ -294,8 +295,6 @@ async def form_link(access: EventAccess) -> FormLink:
         return FormLink(title, href, "Not available yet", "grey", hint)
     if current.completed:
         assert current.check is not None
-        from portal.web.templates import format_date
-
         return FormLink(
             title,
             href,
@@ -333,8 +332,6 @@ def answers_text(answers: Answers) -> str:
 async def _send_completion_mail(
     access: EventAccess, answers: Answers, at: datetime, base_url: str
 ) -> None:
-    from portal.web.templates import format_datetime
-
     event = await Event.objects().where(Event.id == access.event.id).first()
     assert event is not None
     provider = await Provider.objects().where(Provider.id == event.provider).first()
