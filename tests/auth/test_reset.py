@@ -4,6 +4,7 @@ brute force, unlocking, and other sessions ended."""
 from __future__ import annotations
 
 import re
+import statistics
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -114,12 +115,16 @@ async def test_unknown_username_gets_the_same_page_in_similar_time(
 ) -> None:
     await make.user(username="known")
     await _ask(client, "warm-up")
-    started = time.monotonic()
-    known = await _ask(client, "known")
-    known_time = time.monotonic() - started
-    started = time.monotonic()
-    unknown = await _ask(client, "nobody")
-    unknown_time = time.monotonic() - started
+    known_times: list[float] = []
+    unknown_times: list[float] = []
+    for _ in range(3):  # alternating, and the medians compared: load on the machine evens out
+        started = time.monotonic()
+        known = await _ask(client, "known")
+        known_times.append(time.monotonic() - started)
+        started = time.monotonic()
+        unknown = await _ask(client, "nobody")
+        unknown_times.append(time.monotonic() - started)
+    known_time, unknown_time = statistics.median(known_times), statistics.median(unknown_times)
     assert known.status_code == unknown.status_code == 303
     page_known = await client.get(known.headers["location"])
     page_unknown = await client.get(unknown.headers["location"])
@@ -131,7 +136,7 @@ async def test_unknown_username_gets_the_same_page_in_similar_time(
     assert strip(page_known.text, "known") == strip(page_unknown.text, "nobody")
     assert known_time >= reset.MIN_REQUEST_SECONDS and unknown_time >= reset.MIN_REQUEST_SECONDS
     assert abs(known_time - unknown_time) < 0.25
-    assert len(await outbox(settings)) == 1  # only the real account got mail
+    assert len(await outbox(settings)) == 3  # only the real account got mail
 
 
 async def test_expired_code_does_not_work(

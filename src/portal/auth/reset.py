@@ -31,7 +31,7 @@ MAX_CODE_ATTEMPTS = 5
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: easy to read and type
 CODE_LENGTH = 8
 # Both answers to a reset request take at least this long, whatever the work took.
-MIN_REQUEST_SECONDS = 0.4
+MIN_REQUEST_SECONDS = 0.75
 
 WRONG_CODE = (
     "The code is not correct, or it has expired or already been used. Check the email "
