@@ -137,7 +137,15 @@ async def _truncate_postgres(url: str) -> None:
         await conn.close()
 
 
-@pytest.fixture(params=BACKENDS)
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every test that uses the database runs once per backend. Access matrices
+    (test_access.py) check routing and permissions, not SQL: they run on SQLite only."""
+    if "db" in metafunc.fixturenames:
+        access_matrix = metafunc.module.__name__.endswith("test_access")
+        metafunc.parametrize("db", ["sqlite"] if access_matrix else BACKENDS, indirect=True)
+
+
+@pytest.fixture
 async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
     if request.param == "sqlite":
         path = tmp_path / "portal.sqlite3"
