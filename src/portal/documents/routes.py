@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
 
 from litestar import Request, get, post
 from litestar.di import Provide
@@ -22,6 +21,7 @@ from portal.documents.filetypes import TextCheck, describe, judge
 from portal.documents.storage import FileStore, TooLarge
 from portal.documents.upload import OVERHEAD_BYTES, read_upload
 from portal.events.access import EventAccess, provide_event_access
+from portal.web.banner import with_banner
 from portal.web.guards import signed_in
 from portal.web.render import redirect, render, wants_fragment
 
@@ -271,14 +271,17 @@ def side_routes(side: Side) -> list[Any]:
     async def save(request: Request[Any, Any, Any], access: EventAccess) -> Response[Any]:
         access.require(service.may_change(access, side.side))
         result = await service.save(access, side.side, request.app.state.files)
+        profile = f"/events/{access.event.id}"
         if result.receipt_id is None:
-            query = {"done": "There were no changes to save"}
+            url = with_banner(request, profile, "There were no changes to save")
         else:
-            query = {
-                "done": "Your changes to the documents have been saved",
-                "receipt": str(result.receipt_id),
-            }
-        return redirect(request, f"/events/{access.event.id}?{urlencode(query)}")
+            url = with_banner(
+                request,
+                profile,
+                "Your changes to the documents have been saved",
+                receipt=str(result.receipt_id),
+            )
+        return redirect(request, url)
 
     @post(
         base + "/cancel",
@@ -294,7 +297,7 @@ def side_routes(side: Side) -> list[Any]:
             if dropped
             else "There were no changes to cancel"
         )
-        return redirect(request, f"/events/{access.event.id}?{urlencode({'done': message})}")
+        return redirect(request, with_banner(request, f"/events/{access.event.id}", message))
 
     return [manage, upload, confirm_delete, delete, save, cancel]
 

@@ -14,6 +14,7 @@ from portal.documents.service import receipt as document_receipt
 from portal.events import service
 from portal.events.access import EventAccess, provide_event_access
 from portal.events.forms import form_links
+from portal.web.banner import banner
 from portal.web.guards import current_user, role, signed_in
 from portal.web.render import render
 
@@ -60,7 +61,7 @@ async def profile(request: Request[Any, Any, Any], access: EventAccess) -> Respo
             "team_roles": service.TEAM_ROLES,
             "event_types": service.EVENT_TYPES,
             "document_kinds": service.DOCUMENT_KINDS,
-            "banner": request.query_params.get("done"),
+            "banner": banner(request),
             "receipt": await document_receipt(access, request.query_params.get("receipt")),
             "conduct": await conduct_section(access),
         },

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from litestar import Request, get, post
 from litestar.di import Provide
@@ -17,6 +16,7 @@ from litestar.response import Response
 from portal.events.access import EventAccess, provide_event_access
 from portal.survey import forms, service
 from portal.survey.questions import ACTIVITIES, LEAST, MOST, RATINGS, STATEMENTS
+from portal.web.banner import with_banner
 from portal.web.guards import current_user, role, signed_in
 from portal.web.render import redirect, render
 
@@ -81,7 +81,7 @@ async def survey_save(
         return await _page(request, access, answers=answers, errors=errors, block="survey_form")
     await service.save(access.event.id, current_user(request).id, answers)
     return redirect(
-        request, f"/events/{access.event.id}?{urlencode({'done': service.SAVED_BANNER})}"
+        request, with_banner(request, f"/events/{access.event.id}", service.SAVED_BANNER)
     )
 
 
