@@ -19,4 +19,5 @@ command -v java >/dev/null || {
 }
 
 .venv/bin/ruff check .
-exec .venv/bin/python -m pytest "$@"
+# Two workers (the machine has two cores); a test file stays on one worker.
+exec .venv/bin/python -m pytest -n 2 --dist loadfile "$@"

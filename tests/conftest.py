@@ -187,7 +187,10 @@ def make(settings: Settings) -> Factory:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Every full page the tests fetched must pass the Nu Html Checker."""
+    """Every full page the tests fetched must pass the Nu Html Checker (checked once, by
+    the main process, after every parallel worker has finished)."""
+    if hasattr(session.config, "workerinput"):
+        return
     problems = validate_recorded_pages()
     if problems:
         session.exitstatus = 1

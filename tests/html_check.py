@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import tempfile
@@ -16,7 +17,8 @@ import httpx
 VNU_VERSION = "26.9.27"
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / ".cache" / "vnu"
-_pages_dir = Path(tempfile.mkdtemp(prefix="portal-pages-"))
+# One folder for the whole run: parallel workers inherit it from the main process.
+_pages_dir = Path(os.environ.setdefault("PORTAL_TEST_PAGES_DIR", tempfile.mkdtemp(prefix="portal-pages-")))
 _seen: set[str] = set()
 
 
