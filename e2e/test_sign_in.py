@@ -37,7 +37,7 @@ def test_provider_signs_in_and_sees_profile_page(page: Page, server: Server) -> 
     ]:
         expect(page.get_by_role("heading", name=section, exact=True)).to_be_visible()
     expect(page.get_by_text("INS-2026-0415").first).to_be_visible()
-    expect(page.get_by_text("Lead inspector")).to_be_visible()
+    expect(page.get_by_text("Lead inspector", exact=True).first).to_be_visible()
     expect(page.get_by_role("link", name="Upload or delete a document")).to_be_visible()
     expect(page.get_by_role("link", name="Factual accuracy check")).to_be_visible()
     expect(page.get_by_role("link", name="Survey")).to_be_visible()

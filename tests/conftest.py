@@ -114,7 +114,18 @@ def postgres_url() -> Iterator[str]:
         db_engine.bind(url)
         await db_engine.migrate()
 
-    run_sync(admin(f'CREATE DATABASE "{name}"'))
+    async def create() -> None:
+        # Parallel workers create their databases at the same moment, and PostgreSQL
+        # refuses a CREATE DATABASE while another is copying template1: try again.
+        for attempt in range(40):
+            try:
+                await admin(f'CREATE DATABASE "{name}"')
+                return
+            except asyncpg.ObjectInUseError:
+                await asyncio.sleep(0.25 + attempt * 0.05)
+        await admin(f'CREATE DATABASE "{name}"')
+
+    run_sync(create())
     url = f"{base}/{name}"
     run_sync(build(url))
     yield url

@@ -4,7 +4,7 @@ team, users and the audit log. Plain GOV.UK pages; every change is audited."""
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from litestar import Request, get, post
 from litestar.enums import RequestEncodingType
@@ -14,6 +14,7 @@ from litestar.response import Response
 
 from portal.admin import forms, service
 from portal.db.tables import Provider, TeamMember
+from portal.web.banner import banner, with_banner
 from portal.web.guards import current_user, role
 from portal.web.render import redirect, render, wants_fragment
 
@@ -25,13 +26,12 @@ def _actor(request: Request[Any, Any, Any]) -> int:
     return current_user(request).id
 
 
-def _done(url: str, message: str) -> str:
-    joiner = "&" if "?" in url else "?"
-    return f"{url}{joiner}done={quote(message)}"
+def _done(request: Request[Any, Any, Any], url: str, message: str) -> str:
+    return with_banner(request, url, message)
 
 
 def _banner(request: Request[Any, Any, Any]) -> str | None:
-    return request.query_params.get("done")
+    return banner(request)
 
 
 def _page_links(base: str, params: dict[str, str], page: service.Page) -> dict[str, Any]:
@@ -99,7 +99,9 @@ async def provider_create(request: Request[Any, Any, Any], data: Form) -> Respon
         except service.Refused as refused:
             errors[refused.field] = str(refused)
         else:
-            return redirect(request, _done(f"/admin/providers/{row.id}", "Provider created"))
+            return redirect(
+                request, _done(request, f"/admin/providers/{row.id}", "Provider created")
+            )
     return render(
         request, "admin/provider_form.html", {"values": values, "errors": errors, "row": None}
     )
@@ -142,7 +144,7 @@ async def provider_update(
         except service.Refused as refused:
             errors[refused.field] = str(refused)
         else:
-            return redirect(request, _done(f"/admin/providers/{row.id}", "Provider saved"))
+            return redirect(request, _done(request, f"/admin/providers/{row.id}", "Provider saved"))
     events = await service.events("", 1, provider_id=row.id)
     return render(
         request,
@@ -203,7 +205,7 @@ async def event_create(request: Request[Any, Any, Any], data: Form) -> Response[
         except service.Refused as refused:
             errors[refused.field] = str(refused)
         else:
-            return redirect(request, _done(f"/admin/events/{row.id}", "Event created"))
+            return redirect(request, _done(request, f"/admin/events/{row.id}", "Event created"))
     return render(
         request,
         "admin/event_form.html",
@@ -255,7 +257,7 @@ async def event_close(request: Request[Any, Any, Any], event_id: int) -> Respons
         if wants_fragment(request):
             raise HTTPException(status_code=409)
         return redirect(request, f"/admin/events/{event_id}")
-    return redirect(request, _done(f"/admin/events/{event_id}", "Event closed"))
+    return redirect(request, _done(request, f"/admin/events/{event_id}", "Event closed"))
 
 
 @get("/admin/events/{event_id:int}/deadline", name="admin.deadline", **ADMIN)
@@ -284,7 +286,8 @@ async def deadline_extend(
             errors["due-day"] = str(refused)
         else:
             return redirect(
-                request, _done(f"/admin/events/{event_id}", "Accuracy check deadline extended")
+                request,
+                _done(request, f"/admin/events/{event_id}", "Accuracy check deadline extended"),
             )
     return render(
         request,
@@ -325,7 +328,7 @@ async def member_add(request: Request[Any, Any, Any], event_id: int, data: Form)
         except service.Refused as refused:
             errors[refused.field] = str(refused)
         else:
-            return redirect(request, _done(f"/admin/events/{event_id}", "Inspector added"))
+            return redirect(request, _done(request, f"/admin/events/{event_id}", "Inspector added"))
     return render(
         request,
         "admin/member_form.html",
@@ -375,7 +378,9 @@ async def member_update(
         except service.Refused as refused:
             errors[refused.field] = str(refused)
         else:
-            return redirect(request, _done(f"/admin/events/{event_id}", "Team member saved"))
+            return redirect(
+                request, _done(request, f"/admin/events/{event_id}", "Team member saved")
+            )
     return render(
         request,
         "admin/member_form.html",
@@ -409,7 +414,9 @@ async def member_remove(
     _open_or_403(row)
     member, _ = await _member_or_404(event_id, member_id)
     await service.remove_team_member(member, _actor(request))
-    return redirect(request, _done(f"/admin/events/{event_id}", "Inspector removed from the team"))
+    return redirect(
+        request, _done(request, f"/admin/events/{event_id}", "Inspector removed from the team")
+    )
 
 
 # -- users ------------------------------------------------------------------------------
@@ -470,7 +477,9 @@ async def user_create(request: Request[Any, Any, Any], data: Form) -> Response[A
         else:
             return redirect(
                 request,
-                _done(f"/admin/users/{created.id}", "User created and invitation emails sent"),
+                _done(
+                    request, f"/admin/users/{created.id}", "User created and invitation emails sent"
+                ),
             )
     return render(
         request, "admin/user_form.html", {"values": values, "errors": errors, "roles": forms.ROLES}
@@ -521,7 +530,9 @@ async def user_resend(request: Request[Any, Any, Any], user_id: int) -> Response
         )
     except AccountError as refused:
         raise PermissionDeniedException() from refused
-    return redirect(request, _done(f"/admin/users/{user_id}", "Invitation emails sent again"))
+    return redirect(
+        request, _done(request, f"/admin/users/{user_id}", "Invitation emails sent again")
+    )
 
 
 @post("/admin/users/{user_id:int}/unlock", name="admin.user_unlock", **ADMIN)
@@ -530,7 +541,7 @@ async def user_unlock(request: Request[Any, Any, Any], user_id: int) -> Response
 
     await _user_or_404(user_id)
     await unlock(user_id, _actor(request))
-    return redirect(request, _done(f"/admin/users/{user_id}", "Account unlocked"))
+    return redirect(request, _done(request, f"/admin/users/{user_id}", "Account unlocked"))
 
 
 @get("/admin/users/{user_id:int}/deactivate", name="admin.user_deactivate_confirm", **ADMIN)
@@ -558,7 +569,7 @@ async def user_deactivate(request: Request[Any, Any, Any], user_id: int) -> Resp
         settings=request.app.state.settings,
         sessions=request.app.state.sessions,
     )
-    return redirect(request, _done(f"/admin/users/{user_id}", "Account deactivated"))
+    return redirect(request, _done(request, f"/admin/users/{user_id}", "Account deactivated"))
 
 
 # -- the audit log ----------------------------------------------------------------------

@@ -15,6 +15,7 @@ from litestar.response import Response
 
 from portal.conduct import forms, service
 from portal.events.access import EventAccess, provide_event_access
+from portal.web.banner import with_banner
 from portal.web.guards import signed_in
 from portal.web.render import redirect, render, wants_fragment
 
@@ -22,8 +23,8 @@ Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED
 EVENT = {"guards": [signed_in], "dependencies": {"access": Provide(provide_event_access)}}
 
 
-def _done(event_id: int, message: str, anchor: str) -> str:
-    return f"/events/{event_id}?done={quote(message)}#{anchor}"
+def _done(request: Request[Any, Any, Any], event_id: int, message: str, anchor: str) -> str:
+    return with_banner(request, f"/events/{event_id}#{anchor}", message)
 
 
 def _base_url(request: Request[Any, Any, Any]) -> str:
@@ -61,6 +62,7 @@ async def confirm_reading(request: Request[Any, Any, Any], access: EventAccess) 
     return redirect(
         request,
         _done(
+            request,
             access.event.id,
             "You have confirmed that you have read the code of conduct",
             "code-of-conduct",
@@ -117,7 +119,9 @@ async def concern_raise(
     )
     return redirect(
         request,
-        _done(access.event.id, "Your concern has been sent to the lead inspector", "concerns"),
+        _done(
+            request, access.event.id, "Your concern has been sent to the lead inspector", "concerns"
+        ),
     )
 
 
@@ -169,7 +173,7 @@ async def concern_respond(
         return render(request, "conduct/concern.html", context, block="concern_card")
     return redirect(
         request,
-        _done(access.event.id, "Your response has been recorded", f"concern-{concern_id}"),
+        _done(request, access.event.id, "Your response has been recorded", f"concern-{concern_id}"),
     )
 
 
@@ -208,6 +212,7 @@ async def evidence_request(
     return redirect(
         request,
         _done(
+            request,
             access.event.id,
             "The provider has been asked to confirm they have provided all relevant evidence",
             "evidence-confirmation",
@@ -280,6 +285,7 @@ async def evidence_answer(
     return redirect(
         request,
         _done(
+            request,
             access.event.id,
             "Your answer has been sent to the inspection team",
             f"evidence-{request_id}",
