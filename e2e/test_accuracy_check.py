@@ -143,6 +143,7 @@ def test_provider_completes_the_check_by_mouse(page: Page, fresh_server: Server)
 
     # The lead inspector sees it completed on the profile and reads the answers.
     page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("You have signed out")
     sign_in(page, server, "lead.inspector")
     page.goto(f"{server.url}/events")
     page.get_by_role("link", name="INS-2026-0415").click()

@@ -259,6 +259,8 @@ def test_concern_by_keyboard_only(page: Page, tmp_path: Path) -> None:
         )
         assert_accessible(page, "concern sent by keyboard")
         _press_on(page, page.get_by_role("button", name="Sign out"))
+        # Let the sign-out finish before going on, or the next navigation aborts it.
+        expect(heading).to_have_text("You have signed out")
 
         page.goto(f"{server.url}/sign-in")
         page.get_by_label("Username").focus()
