@@ -13,7 +13,7 @@ import pytest
 
 from portal.documents.filetypes import TextCheck, judge
 from portal.documents.forms import safe_file_name
-from portal.documents.storage import TEMP_SUFFIX, FileStore, TooLarge
+from portal.documents.storage import CHUNK_SIZE, SYNC_EVERY, TEMP_SUFFIX, FileStore, TooLarge
 from tests.documents.samples import ALLOWED, REFUSED
 
 
@@ -56,6 +56,40 @@ async def test_save_keeps_nothing_when_the_stream_breaks(tmp_path: Path) -> None
 
     with pytest.raises(ConnectionResetError):
         await store.save(broken(), max_bytes=10**9)
+    assert list((tmp_path / "files").iterdir()) == []
+
+
+async def test_large_files_in_uneven_chunks_are_stored_byte_for_byte(tmp_path: Path) -> None:
+    # Past the background-sync threshold, with network-sized chunks that straddle the
+    # block edges and one chunk bigger than a whole block.
+    store = FileStore(tmp_path / "files")
+    data = os.urandom(2 * SYNC_EVERY + 12_345)
+
+    async def uneven() -> AsyncIterator[bytes]:
+        big = CHUNK_SIZE * 5 // 2
+        yield data[:big]
+        async for chunk in chunks_of(data[big:], 300_007):
+            yield chunk
+
+    stored = await store.save(uneven(), max_bytes=len(data))
+    assert stored.size == len(data)
+    assert stored.sha256 == hashlib.sha256(data).hexdigest()
+    assert store.path(stored.stored_name).read_bytes() == data
+    assert [p.name for p in (tmp_path / "files").iterdir()] == [stored.stored_name]
+
+
+async def test_a_stream_breaking_with_writes_under_way_keeps_nothing(tmp_path: Path) -> None:
+    # Broken off after several blocks, with a block write and a background sync in
+    # flight when the error comes: nothing is left, neither stored nor temporary.
+    store = FileStore(tmp_path / "files")
+
+    async def broken() -> AsyncIterator[bytes]:
+        for _ in range(SYNC_EVERY // 65536 + 40):
+            yield b"a" * 65536
+        raise ConnectionResetError("client went away")
+
+    with pytest.raises(ConnectionResetError):
+        await store.save(broken(), max_bytes=10**10)
     assert list((tmp_path / "files").iterdir()) == []
 
 

@@ -8,18 +8,21 @@ process left behind are removed at start-up (`remove_leftovers`).
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import os
 import secrets
 from collections.abc import AsyncIterable, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import aiofiles
 import aiofiles.os
 
 TEMP_SUFFIX = ".part"
 CHUNK_SIZE = 1024 * 1024
+SYNC_EVERY = 16 * CHUNK_SIZE
 
 
 class TooLarge(Exception):
@@ -55,41 +58,31 @@ class FileStore:
         await aiofiles.os.makedirs(self.root, exist_ok=True)
         stored_name = secrets.token_hex(16)
         temp = self.root / f"{stored_name}{TEMP_SUFFIX}"
-        digest = hashlib.sha256()
         size = 0
         head = b""
-        pending = bytearray()  # small network chunks gathered into CHUNK_SIZE writes
         try:
             async with aiofiles.open(temp, "wb") as out:
-                async for chunk in chunks:
-                    if not chunk:
-                        continue
-                    size += len(chunk)
-                    if size > max_bytes:
-                        raise TooLarge()
-                    if len(head) < 8192:
-                        head += chunk[: 8192 - len(head)]
-                    if observe is not None:
-                        observe(chunk)
-                    pending += chunk
-                    if len(pending) >= CHUNK_SIZE:
-                        block = bytes(pending)
-                        pending.clear()
-                        digest.update(block)
-                        await out.write(block)
-                if pending:
-                    block = bytes(pending)
-                    digest.update(block)
-                    await out.write(block)
-                await out.flush()
-                await aiofiles.os.wrap(os.fsync)(out.fileno())
+                writer = _BlockWriter(out)
+                try:
+                    async for chunk in chunks:
+                        size += len(chunk)
+                        if size > max_bytes:
+                            raise TooLarge()
+                        if len(head) < 8192:
+                            head += chunk[: 8192 - len(head)]
+                        if observe is not None:
+                            observe(chunk)
+                        await writer.add(chunk)
+                    await writer.finish()
+                finally:
+                    await writer.settle()
             await aiofiles.os.replace(temp, self.path(stored_name))
             await _fsync_dir(self.root)
         except BaseException:
             # Any failure (too large, client gone, cancelled): keep nothing.
             await self._remove(temp)
             raise
-        return StoredFile(stored_name=stored_name, size=size, sha256=digest.hexdigest(), head=head)
+        return StoredFile(stored_name=stored_name, size=size, sha256=writer.sha256, head=head)
 
     async def delete(self, stored_name: str) -> None:
         await self._remove(self.path(stored_name))
@@ -120,3 +113,81 @@ async def _fsync_dir(directory: Path) -> None:
             os.close(fd)
 
     await aiofiles.os.wrap(sync)()
+
+
+class _BlockWriter:
+    """Network chunks (tens of kB) gathered into CHUNK_SIZE blocks, each written and
+    hashed in worker threads while the next block fills. Two buffers, allocated once
+    and reused: a block is never touched again until its write and hash are done, and
+    no fresh memory is taken per block (new large buffers cost page faults).
+
+    Every SYNC_EVERY bytes a background fdatasync pushes what is written so far to
+    the disk, so the disk works while the network delivers the rest; otherwise the
+    kernel would hold it all in its cache and the final fsync would write the whole
+    file only after the last byte arrived."""
+
+    def __init__(self, out: Any) -> None:
+        self._out = out
+        self._digest = hashlib.sha256()
+        self._buffers = (bytearray(CHUNK_SIZE), bytearray(CHUNK_SIZE))
+        self._current = 0
+        self._filled = 0
+        self._in_flight: asyncio.Future[Any] | None = None
+        self._unsynced = 0
+        self._syncing: asyncio.Future[Any] | None = None
+
+    @property
+    def sha256(self) -> str:
+        return self._digest.hexdigest()
+
+    async def add(self, chunk: bytes) -> None:
+        view = memoryview(chunk)
+        while view:
+            buffer = self._buffers[self._current]
+            taken = min(len(view), CHUNK_SIZE - self._filled)
+            buffer[self._filled : self._filled + taken] = view[:taken]
+            self._filled += taken
+            view = view[taken:]
+            if self._filled == CHUNK_SIZE:
+                await self._send()
+
+    async def finish(self) -> None:
+        """Write what is left and fsync: when this returns, the file is on disk."""
+        if self._filled:
+            await self._send()
+        await self.settle()
+        await self._out.flush()
+        await aiofiles.os.wrap(os.fsync)(self._out.fileno())
+
+    async def settle(self) -> None:
+        """Wait for the block and the sync in flight (their errors are raised here)."""
+        in_flight, self._in_flight = self._in_flight, None
+        syncing, self._syncing = self._syncing, None
+        try:
+            if in_flight is not None:
+                await in_flight
+        finally:
+            if syncing is not None:
+                await syncing
+
+    async def _send(self) -> None:
+        in_flight, self._in_flight = self._in_flight, None
+        if in_flight is not None:
+            await in_flight  # the other buffer is free again once its block is written
+        if self._syncing is not None and self._syncing.done():
+            syncing, self._syncing = self._syncing, None
+            syncing.result()  # a failed sync fails the upload
+        if self._unsynced >= SYNC_EVERY and self._syncing is None:
+            self._syncing = asyncio.ensure_future(
+                aiofiles.os.wrap(os.fdatasync)(self._out.fileno())
+            )
+            self._unsynced = 0
+        block = memoryview(self._buffers[self._current])[: self._filled]
+        # hashlib lets go of the GIL for large inputs, so hashing and writing run
+        # side by side, and both beside the event loop receiving the next block.
+        self._in_flight = asyncio.gather(
+            self._out.write(block), asyncio.to_thread(self._digest.update, block)
+        )
+        self._unsynced += self._filled
+        self._current = 1 - self._current
+        self._filled = 0
