@@ -138,7 +138,11 @@ def main() -> int:
     size = args.size_mb * MB
     work = Path(tempfile.mkdtemp(prefix="portal-bench-", dir=args.dir))
     data_dir = work / "portal"
-    server = start_server(data_dir, env={"PORTAL_UPLOAD_MAX_BYTES": str(size + BLOCK)})
+    limits = {
+        "PORTAL_UPLOAD_MAX_BYTES": str(size + BLOCK),
+        "PORTAL_EVENT_QUOTA_BYTES": str(size + BLOCK),
+    }
+    server = start_server(data_dir, env=limits)
     ratios: list[float] = []
     growths: list[float] = []
     all_stored = True

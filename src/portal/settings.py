@@ -67,6 +67,8 @@ class Settings:
             "smtp_url": env.get("PORTAL_SMTP_URL", ""),
             "base_url": env.get("PORTAL_BASE_URL", "http://127.0.0.1:8000"),
             "upload_max_bytes": _int("PORTAL_UPLOAD_MAX_BYTES", 100 * 1024 * 1024),
+            "event_max_files": _int("PORTAL_EVENT_MAX_FILES", 100),
+            "event_quota_bytes": _int("PORTAL_EVENT_QUOTA_BYTES", 1024 * 1024 * 1024),
             "secure_cookies": env.get("PORTAL_SECURE_COOKIES", "") == "1",
         }
         if env.get("PORTAL_SECRET_KEY"):

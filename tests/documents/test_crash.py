@@ -7,29 +7,15 @@ it), a slow upload sent over a raw socket, SIGKILL while the file is half writte
 from __future__ import annotations
 
 import os
-import re
 import signal
-import socket
 import sqlite3
 import time
 from pathlib import Path
 
-import httpx
-from e2e.conftest import DEMO_PASSWORD, start_server
+from e2e.conftest import start_server
 
 from portal.documents.storage import TEMP_SUFFIX
-
-
-def sign_in(base_url: str) -> tuple[httpx.Client, int]:
-    http = httpx.Client(base_url=base_url, follow_redirects=False, timeout=10)
-    page = http.get("/sign-in")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-    response = http.post(
-        "/sign-in", data={"csrf_token": token, "username": "provider", "password": DEMO_PASSWORD}
-    )
-    assert response.status_code == 303, response.text
-    event_url = http.get("/events").headers["location"]
-    return http, int(event_url.rsplit("/", 1)[-1])
+from tests.documents.live import sign_in, start_upload, upload_head
 
 
 def document_count(data_dir: Path) -> int:
@@ -43,27 +29,12 @@ def test_server_killed_mid_upload_leaves_no_row_and_no_file(tmp_path: Path) -> N
     server = start_server(data_dir)
     try:
         http, event_id = sign_in(server.url)
-        page = http.get(f"/events/{event_id}/documents")
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
         files_before = sorted(p.name for p in files_dir.iterdir())
         rows_before = document_count(data_dir)
-
-        boundary = "----crashtestboundary"
-        head = (
-            f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n'
-            f'{token}\r\n--{boundary}\r\nContent-Disposition: form-data; name="file"; '
-            f'filename="big.csv"\r\nContent-Type: text/csv\r\n\r\n'
-        ).encode()
+        url = f"/events/{event_id}/documents"
         announced = 80 * 1024 * 1024
-        cookies = "; ".join(f"{name}={value}" for name, value in http.cookies.items())
-        request = (
-            f"POST /events/{event_id}/documents HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-            f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
-            f"Content-Length: {announced}\r\nCookie: {cookies}\r\n\r\n"
-        ).encode()
+        sock = start_upload(server, http, url, upload_head(http, url, "big.csv"), announced)
         row = b"2026-11-23,Oakfield Primary School,attendance,97.5\n" * 1000
-        sock = socket.create_connection(("127.0.0.1", int(server.url.rsplit(":", 1)[-1])))
-        sock.sendall(request + head)
         sent = 0
         partial: list[Path] = []
         deadline = time.monotonic() + 30

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
 from portal.db.tables import Document
 from portal.documents import service
-from portal.documents.storage import FileStore
+from portal.documents.storage import FileStore, StoredFile
 from portal.events.access import load_event_access
 from portal.settings import Settings
 from tests.factories import Factory
@@ -46,6 +48,71 @@ async def test_usage_counts_staged_uploads_but_not_ones_own_deletes(make: Factor
     assert await service.usage(access, "provider") == service.Usage(count=2, total_bytes=150)
     colleague = await load_event_access(world.colleague, world.event.id)
     assert (await service.usage(colleague, "provider")).count == 3
+
+
+async def _stored(files: FileStore, content: bytes) -> StoredFile:
+    async def chunks() -> AsyncIterator[bytes]:
+        yield content
+
+    return await files.save(chunks(), max_bytes=len(content))
+
+
+@pytest.mark.parametrize(
+    ("limits", "problem"),
+    [
+        ({"max_files": 2, "quota_bytes": 10_000}, "count"),
+        ({"max_files": 10, "quota_bytes": 300}, "quota"),
+    ],
+)
+async def test_two_users_staging_at_the_limit_at_once_cannot_both_get_in(
+    make: Factory, settings: Settings, limits: dict[str, int], problem: str
+) -> None:
+    # Both passed the check made before their files streamed in; only one may stage.
+    world = await make.world()
+    await make.document(world.event, world.lead, content=b"%PDF-" + b"a" * 95)
+    files = store(settings)
+    mine = await load_event_access(world.provider_user, world.event.id)
+    theirs = await load_event_access(world.colleague, world.event.id)
+    first = await _stored(files, b"%PDF-" + b"b" * 145)
+    second = await _stored(files, b"%PDF-" + b"c" * 145)
+    outcomes = await asyncio.gather(
+        *(
+            service.stage_upload(
+                access,
+                "provider",
+                stored,
+                file_name=name,
+                content_type="application/pdf",
+                **limits,
+            )
+            for access, stored, name in [(mine, first, "mine.pdf"), (theirs, second, "theirs.pdf")]
+        ),
+        return_exceptions=True,
+    )
+    refused = [o for o in outcomes if isinstance(o, service.OverLimit)]
+    assert [o.problem for o in refused] == [problem]
+    assert sum(isinstance(o, Document) for o in outcomes) == 1
+    staged = await Document.select(Document.file_name).where(Document.state == "staged")
+    assert len(staged) == 1
+    assert (await service.usage(mine, "provider")).count == 2
+
+
+async def test_staging_within_the_limits_is_allowed_up_to_them_exactly(
+    make: Factory, settings: Settings
+) -> None:
+    world = await make.world()
+    access = await load_event_access(world.provider_user, world.event.id)
+    stored = await _stored(store(settings), b"%PDF-" + b"b" * 95)
+    row = await service.stage_upload(
+        access,
+        "provider",
+        stored,
+        file_name="exact.pdf",
+        content_type="application/pdf",
+        max_files=1,
+        quota_bytes=100,
+    )
+    assert (row.state, row.size) == ("staged", 100)
 
 
 async def test_a_second_user_cannot_stage_the_same_delete(

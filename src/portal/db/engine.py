@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 from piccolo.apps.migrations.commands.forwards import run_forwards
 from piccolo.conf.apps import Finder
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
 from portal.db import piccolo_conf
 
@@ -41,6 +42,19 @@ async def migrate() -> None:
     result = await run_forwards(app_name="all")
     if not result.success:
         raise RuntimeError(f"migrations failed: {result.message}")
+
+
+def serialising_transaction(engine: Engine) -> Any:
+    """A transaction in which a check and the write that depends on it cannot race:
+    SQLite takes its write lock at BEGIN (IMMEDIATE), so a second one waits;
+    on PostgreSQL the caller also locks a row (`SELECT ... FOR UPDATE`)."""
+    if isinstance(engine, SQLiteEngine):
+        return engine.transaction(transaction_type=TransactionType.immediate)
+    return engine.transaction()
+
+
+def locks_rows(engine: Engine) -> bool:
+    return isinstance(engine, PostgresEngine)
 
 
 async def start_pool(engine: Engine) -> None:

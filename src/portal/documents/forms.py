@@ -73,7 +73,8 @@ def wrong_type(file_name: str, several: bool) -> str:
 
 def too_many(limit: int, event_noun: str) -> str:
     return (
-        f"You can upload up to {limit} documents for this {event_noun}. "
+        f"You can upload up to {limit} document{'' if limit == 1 else 's'} "
+        f"for this {event_noun}. "
         "Delete a document before you upload another"
     )
 

@@ -182,16 +182,22 @@ def side_routes(side: Side) -> list[Any]:
                     access, side.side, name, f"type not allowed ({describe(stored.head)})"
                 )
                 return
-            staged.append(
-                await service.stage_upload(
+            try:
+                document = await service.stage_upload(
                     access,
                     side.side,
                     stored,
                     file_name=name,
                     content_type=content_type,
+                    max_files=settings.event_max_files,
+                    quota_bytes=settings.event_quota_bytes,
                     kind=fields.get(forms.KIND_FIELD, "other"),
                 )
-            )
+            except service.OverLimit as over:  # a colleague's upload got in first
+                await store.delete(stored.stored_name)
+                outcomes.append(Outcome(over.problem, name))
+                return
+            staged.append(document)
 
         max_body = settings.event_quota_bytes + settings.upload_max_bytes + OVERHEAD_BYTES
         form = await read_upload(request, max_body=max_body, on_file=on_file)

@@ -13,7 +13,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from portal import audit
-from portal.db.tables import AuditEvent, Document
+from portal.db.engine import locks_rows, serialising_transaction
+from portal.db.tables import AuditEvent, Document, Event
 from portal.documents.storage import FileStore, StoredFile
 from portal.events.access import EventAccess
 
@@ -121,6 +122,14 @@ async def usage(access: EventAccess, side: str) -> Usage:
     return Usage(count=len(rows), total_bytes=sum(row["size"] for row in rows))
 
 
+class OverLimit(Exception):
+    """Staging this file would pass the event's file count ("count") or quota ("quota")."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(problem)
+        self.problem = problem
+
+
 async def stage_upload(
     access: EventAccess,
     side: str,
@@ -128,32 +137,45 @@ async def stage_upload(
     *,
     file_name: str,
     content_type: str,
+    max_files: int,
+    quota_bytes: int,
     kind: str = "other",
 ) -> Document:
-    """A complete file on disk becomes a staged document of this user."""
-    now = datetime.now(UTC)
-    row = Document(
-        event=access.event.id,
-        side=side,
-        kind=kind if side == "ofsted" else "other",
-        file_name=file_name,
-        stored_name=stored.stored_name,
-        size=stored.size,
-        sha256=stored.sha256,
-        content_type=content_type,
-        uploaded_by=access.user.id,
-        uploaded_at=now,
-        state="staged",
-        staged_by=access.user.id,
-    )
-    await row.save()
-    await audit.record(
-        "document uploaded (not saved)",
-        actor=access.user.id,
-        event=access.event.id,
-        detail=f"{side} document {row.id} '{file_name}' ({stored.size} bytes, "
-        f"sha256 {stored.sha256}, {content_type}, kind {row.kind})",
-    )
+    """A complete file on disk becomes a staged document of this user, if the event's
+    limits still allow it. The limits were checked before the file streamed in, but
+    a colleague may have staged a file meanwhile: the check is made again here, with
+    the event locked, so two uploads at the limit cannot both get in."""
+    db = Document._meta.db
+    async with serialising_transaction(db):
+        if locks_rows(db):
+            await Event.select(Event.id).where(Event.id == access.event.id).lock_rows()
+        used = await usage(access, side)
+        if used.count + 1 > max_files:
+            raise OverLimit("count")
+        if used.total_bytes + stored.size > quota_bytes:
+            raise OverLimit("quota")
+        row = Document(
+            event=access.event.id,
+            side=side,
+            kind=kind if side == "ofsted" else "other",
+            file_name=file_name,
+            stored_name=stored.stored_name,
+            size=stored.size,
+            sha256=stored.sha256,
+            content_type=content_type,
+            uploaded_by=access.user.id,
+            uploaded_at=datetime.now(UTC),
+            state="staged",
+            staged_by=access.user.id,
+        )
+        await row.save()
+        await audit.record(
+            "document uploaded (not saved)",
+            actor=access.user.id,
+            event=access.event.id,
+            detail=f"{side} document {row.id} '{file_name}' ({stored.size} bytes, "
+            f"sha256 {stored.sha256}, {content_type}, kind {row.kind})",
+        )
     return row
 
 
