@@ -73,6 +73,7 @@ def test_provider_completes_the_check_by_mouse(page: Page, fresh_server: Server)
         "Confirm that you have entered all your comments on the draft report"
     )
     expect(page.locator("#portal-live")).to_have_text("There is a problem")
+    expect(page).to_have_title("Error: Factual accuracy check – Provider Portal")
     assert_accessible(page, "accuracy check form with errors")
 
     # Yes, and a comment typed: it is saved as you type (no button pressed).
@@ -94,6 +95,7 @@ def test_provider_completes_the_check_by_mouse(page: Page, fresh_server: Server)
         "Your answers have been saved"
     )
     expect(page.locator("#portal-live")).to_contain_text("Your answers have been saved")
+    expect(page).to_have_title("Factual accuracy check – Provider Portal")
     assert_accessible(page, "saved draft of the accuracy check")
 
     # Back on the profile: in progress.

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from jinja2_fragments.litestar import HTMXBlockTemplate
+from jinja2_fragments import render_block
 from litestar import Request
+from litestar.enums import MediaType
 from litestar.response import Redirect, Template
 from litestar.response.base import Response
 from litestar_htmx import ClientRedirect
+from markupsafe import Markup
 
 from portal.web.middleware import csp_nonce
+from portal.web.templates import page_title
 
 
 def wants_fragment(request: Request[Any, Any, Any]) -> bool:
@@ -44,15 +47,35 @@ def render(
     full_context = {**base_context(request), **(context or {})}
     all_headers = {"Vary": "HX-Request", **(headers or {})}
     if block and wants_fragment(request):
-        return HTMXBlockTemplate(
-            template_name=template,
-            block_name=block,
-            context=full_context,
-            status_code=status_code,
-            headers=all_headers,
-        )
+        return _fragment(request, template, block, full_context, status_code, all_headers)
     return Template(
         template_name=template, context=full_context, status_code=status_code, headers=all_headers
+    )
+
+
+def _fragment(
+    request: Request[Any, Any, Any],
+    template: str,
+    block: str,
+    context: dict[str, Any],
+    status_code: int,
+    headers: dict[str, str],
+) -> Response[Any]:
+    """One block of a page, followed by the page's <title> as it now stands: htmx
+    takes a <title> at the top level of a fragment as the document's new title, so
+    a swap that shows or clears errors adds or drops "Error: " as a full page would.
+    (Partial templates, which have no title block, are sent as they are.)"""
+    jinja = request.app.template_engine.engine  # type: ignore[union-attr]
+    html = render_block(jinja, template, block, context)
+    if "title" in jinja.get_template(template).blocks:
+        title = page_title(
+            render_block(jinja, template, "title", context),
+            context.get("errors"),
+            context["service_name"],
+        )
+        html += str(Markup("\n<title>{}</title>\n").format(title))
+    return Response(
+        content=html, media_type=MediaType.HTML, status_code=status_code, headers=headers
     )
 
 

@@ -14,6 +14,7 @@ from jinja2 import (
     PrefixLoader,
     select_autoescape,
 )
+from markupsafe import Markup
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -69,6 +70,14 @@ def error_message(errors: dict[str, str] | None, field: str) -> dict[str, str] |
     return None
 
 
+def page_title(title: str, errors: object, service_name: str) -> Markup:
+    """The <title> text: GOV.UK puts "Error: " first while the page shows errors.
+    `title` is the page's rendered title block (already escaped HTML)."""
+    return Markup("{}{} – {}").format(
+        "Error: " if errors else "", Markup(title.strip()), service_name
+    )
+
+
 def make_environment(templates_dir: Path) -> Environment:
     env = Environment(
         loader=ChoiceLoader(
@@ -86,4 +95,5 @@ def make_environment(templates_dir: Path) -> Environment:
     env.filters["filesize"] = format_size
     env.globals["error_list"] = error_list
     env.globals["error_message"] = error_message
+    env.globals["page_title"] = page_title
     return env
