@@ -16,6 +16,7 @@ from portal import mail
 from portal.accuracy import routes as accuracy_routes
 from portal.admin import routes as admin_routes
 from portal.auth import routes as auth_routes
+from portal.auth.rate_limit import make_limiter
 from portal.auth.sessions import make_store
 from portal.conduct import routes as conduct_routes
 from portal.db import engine as db_engine
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         if worker is not None:
             worker.cancel()
         await app.state.sessions.close()
+        await app.state.rate_limiter.close()
         if settings.db_pool:
             await db_engine.close_pool(app.state.engine)
 
@@ -90,6 +92,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             {
                 "settings": settings,
                 "sessions": make_store(settings.redis_url, settings.session_hours),
+                "rate_limiter": make_limiter(settings.redis_url),
                 "files": files,
             }
         ),

@@ -97,3 +97,30 @@ async def test_sign_in_is_limited_per_username(
     response = await client.post("/sign-in", {"username": user.username, "password": PASSWORD})
     assert response.status_code == 200
     assert "Too many attempts to sign in" in response.text
+
+
+@pytest.mark.parametrize("kind", BACKENDS)
+async def test_the_apps_limiter_is_made_once_and_its_redis_connections_closed_at_shutdown(
+    db: Database, make: Factory, settings, kind: str
+) -> None:
+    from redis.asyncio import Redis
+
+    from portal.app import create_app
+
+    app = create_app(settings.with_(redis_url=REDIS_URL if kind == "redis" else ""))
+    expected = RedisRateLimiter if kind == "redis" else DatabaseRateLimiter
+    assert isinstance(app.state.rate_limiter, expected)
+    user = await make.user()
+    names: list[set[object]] = []
+    observer = Redis.from_url(REDIS_URL) if kind == "redis" else None
+    async with PortalClient.for_app(app) as client:
+        response = await client.post("/sign-in", {"username": user.username, "password": PASSWORD})
+        assert response.status_code == 303  # a rate-limit hit and a new session
+        if observer is not None:
+            names.append({c.get("name") for c in await observer.client_list()})
+    if observer is not None:
+        names.append({c.get("name") for c in await observer.client_list()})
+        await observer.aclose()
+        during, after = names
+        assert {"portal-rate-limit", "portal-sessions"} <= during
+        assert not {"portal-rate-limit", "portal-sessions"} & after

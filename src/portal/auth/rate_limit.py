@@ -82,7 +82,7 @@ class RedisRateLimiter:
     def __init__(self, url: str, prefix: str = "portal:") -> None:
         from redis.asyncio import Redis
 
-        self.redis = Redis.from_url(url)
+        self.redis = Redis.from_url(url, client_name="portal-rate-limit")  # named in CLIENT LIST
         self.prefix = prefix
 
     def _key(self, key: str, window: int) -> str:

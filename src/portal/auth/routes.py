@@ -45,12 +45,8 @@ def session_cookie(request: Request[Any, Any, Any], value: str, *, max_age: int 
 
 
 def limiter(request: Request[Any, Any, Any]) -> rate_limit.RateLimiter:
-    """One rate limiter per app: the database's, or Redis when PORTAL_REDIS_URL is set."""
-    state = request.app.state
-    found = getattr(state, "rate_limiter", None)
-    if found is None:
-        found = state.rate_limiter = rate_limit.make_limiter(state.settings.redis_url)
-    return found
+    """The app's rate limiter: the database's, or Redis when PORTAL_REDIS_URL is set."""
+    return request.app.state.rate_limiter
 
 
 def client_address(request: Request[Any, Any, Any]) -> str:

@@ -85,7 +85,7 @@ class RedisSessionStore:
     def __init__(self, url: str, lifetime: timedelta, prefix: str = "portal:") -> None:
         from redis.asyncio import Redis
 
-        self.redis = Redis.from_url(url)
+        self.redis = Redis.from_url(url, client_name="portal-sessions")  # named in CLIENT LIST
         self.lifetime = lifetime
         self.prefix = prefix
 
