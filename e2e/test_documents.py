@@ -35,6 +35,7 @@ def files(tmp_path: Path) -> dict[str, Path]:
         "Attendance 2026.csv": CSV,
         "Setup.exe": EXE,
         "Large evidence pack.csv": CSV * 120_000,  # about 5 MB: progress is visible
+        "Empty notes.txt": b"",
     }
     for name, data in made.items():
         (folder / name).write_bytes(data)
@@ -312,3 +313,218 @@ def test_inspector_publishes_an_ofsted_document_the_provider_sees_once_saved(
     page.get_by_role("button", name="Save").click()
     expect(page.locator(".govuk-notification-banner--success")).to_be_visible()
     assert_accessible(page, "profile after Ofsted Save")
+
+
+OFSTED_TITLE = "Documents Uploaded by Ofsted"
+LETTER = "Notification letter.pdf"  # a saved Ofsted document in the demo data
+
+
+def test_inspector_uploads_deletes_and_saves_ofsted_documents_by_keyboard_only(
+    page: Page, own_server: Server, files: dict[str, Path]
+) -> None:
+    # Playwright turns file chooser interception on without waiting, when a first
+    # listener is added: a listener for the whole test has it on before Space is pressed.
+    page.on("filechooser", lambda _chooser: None)
+    sign_in(page, own_server, "lead.inspector")
+    press_tab_until(page, page.get_by_role("link", name="INS-2026-0415"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Oakfield Primary School")
+    assert_accessible(page, "event page by keyboard")
+    press_tab_until(page, page.get_by_role("link", name="Upload or delete an Ofsted document"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text(OFSTED_TITLE)
+    expect(row(page, LETTER)).to_contain_text("Saved")
+    assert_accessible(page, "Ofsted documents screen by keyboard")
+
+    # A file but no kind: the summary takes the focus and its link leads to the radios.
+    file_input = page.get_by_label("Choose one or more files")
+    press_tab_until(page, file_input)
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("Space")
+    chooser.value.set_files(files["Self-evaluation summary.pdf"])
+    press_tab_until(page, page.get_by_role("button", name="Upload"))
+    page.keyboard.press("Enter")
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("Select what kind of document this is")
+    expect(summary).to_be_focused()
+    expect(page).to_have_title(f"Error: {OFSTED_TITLE} – Provider Portal")
+    expect(page.locator("#document-list tbody tr[id]")).to_have_count(2)
+    assert_accessible(page, "Ofsted upload without a kind, by keyboard")
+    page.keyboard.press("Tab")  # the summary's link leads to the first kind
+    expect(summary.get_by_role("link", name="Select what kind of document this is")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("Draft report")).to_be_focused()
+
+    # Arrow keys choose the kind; Space opens the file chooser.
+    page.keyboard.press("ArrowDown")
+    expect(page.get_by_label("Final report")).to_be_focused()
+    expect(page.get_by_label("Final report")).to_be_checked()
+    expect(page.get_by_label("Draft report")).not_to_be_checked()
+    press_tab_until(page, page.get_by_label("Choose one or more files"))
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("Space")
+    chooser.value.set_files(files["Self-evaluation summary.pdf"])
+    press_tab_until(page, page.get_by_role("button", name="Upload"))
+    page.keyboard.press("Enter")
+    staged = row(page, "Self-evaluation summary.pdf")
+    expect(staged).to_contain_text("Final report")
+    expect(staged).to_contain_text("Not saved yet")
+    expect(staged).to_contain_text("Helen Carter HMI")
+    notice = page.locator(".govuk-inset-text")
+    expect(notice).to_contain_text("‘Self-evaluation summary.pdf’ has been uploaded but not saved")
+    expect(notice).to_be_focused()
+    expect(page.locator(".govuk-error-summary")).to_have_count(0)
+    expect(page).to_have_title(f"{OFSTED_TITLE} – Provider Portal")
+    assert_accessible(page, "Ofsted document staged by keyboard")
+
+    # Delete the saved letter: asked inline; Cancel puts the focus back on its link.
+    delete_letter = row(page, LETTER).get_by_role("link", name="Delete")
+    press_tab_until(page, delete_letter)
+    page.keyboard.press("Enter")
+    question = page.get_by_text(f"Are you sure you want to delete ‘{LETTER}’?")
+    expect(question).to_be_focused()
+    expect(page.get_by_text("The document will be deleted when you select Save.")).to_be_visible()
+    assert_accessible(page, "Ofsted delete confirmation inline by keyboard")
+    press_tab_until(page, page.get_by_role("link", name=f"Cancel deleting {LETTER}"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_text(f"Are you sure you want to delete ‘{LETTER}’?")).to_have_count(0)
+    expect(delete_letter).to_be_focused()
+    expect(row(page, LETTER)).to_contain_text("Saved")
+    page.keyboard.press("Enter")
+    expect(question).to_be_focused()
+    press_tab_until(page, page.get_by_role("link", name=f"Cancel deleting {LETTER}"))
+    page.keyboard.press("Shift+Tab")  # back from Cancel to the button before it
+    yes = page.get_by_role("button", name="Yes - Delete")
+    expect(yes).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(row(page, LETTER)).to_contain_text("To be deleted")
+    expect(notice).to_contain_text(f"‘{LETTER}’ will be deleted when you save.")
+    expect(notice).to_be_focused()
+    expect(row(page, "Self-evaluation summary.pdf")).to_contain_text("Not saved yet")
+    assert_accessible(page, "Ofsted delete staged by keyboard")
+
+    press_tab_until(page, page.get_by_role("button", name="Save"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Oakfield Primary School")
+    banner = page.locator(".govuk-notification-banner--success")
+    expect(banner).to_contain_text("Your changes to the documents have been saved")
+    expect(banner).to_be_focused()
+    receipt = page.locator("#receipt")
+    expect(receipt).to_contain_text("Receipt: documents uploaded by Ofsted")
+    expect(receipt).to_contain_text(hashlib.sha256(PDF).hexdigest())
+    expect(receipt.get_by_role("listitem")).to_have_text([LETTER])  # as deleted
+    published = page.get_by_role("table", name="Documents uploaded by Ofsted")
+    expect(
+        published.get_by_role("row").filter(has_text="Self-evaluation summary.pdf")
+    ).to_contain_text("Final report")
+    expect(published).not_to_contain_text(LETTER)
+    assert_accessible(page, "event page after Ofsted Save by keyboard")
+
+
+def test_inspector_uploads_and_saves_ofsted_documents_without_javascript(
+    nojs_page: Page, own_server: Server, files: dict[str, Path]
+) -> None:
+    page = nojs_page
+    screen = f"{own_server.url}/events/1/ofsted-documents"
+    sign_in(page, own_server, "lead.inspector")
+    page.get_by_role("link", name="INS-2026-0415").click()
+    page.get_by_role("link", name="Upload or delete an Ofsted document").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(OFSTED_TITLE)
+    expect(page).to_have_url(screen)
+    assert_accessible(page, "Ofsted documents screen without JavaScript")
+
+    # A file but no kind: the summary links to the first kind; nothing is added.
+    page.get_by_label("Choose one or more files").set_input_files(
+        files["Self-evaluation summary.pdf"]
+    )
+    page.get_by_role("button", name="Upload").click()
+    expect(page).to_have_title(f"Error: {OFSTED_TITLE} – Provider Portal")
+    summary = page.locator(".govuk-error-summary")
+    link = summary.get_by_role("link", name="Select what kind of document this is")
+    expect(link).to_have_attribute("href", "#kind")
+    expect(page.locator("#kind-error")).to_contain_text("Select what kind of document this is")
+    expect(page.locator("#document-list tbody tr[id]")).to_have_count(2)
+    expect(page.get_by_text("Self-evaluation summary.pdf")).to_have_count(0)
+    assert_accessible(page, "Ofsted upload without a kind, without JavaScript")
+
+    # A kind but an empty file: the error is on the file, the kind chosen is kept.
+    page.get_by_label("Letter", exact=True).check()
+    page.get_by_label("Choose one or more files").set_input_files(files["Empty notes.txt"])
+    page.get_by_role("button", name="Upload").click()
+    expect(page).to_have_title(f"Error: {OFSTED_TITLE} – Provider Portal")
+    link = summary.get_by_role("link", name="The selected file is empty")
+    expect(link).to_have_attribute("href", "#file")
+    expect(page.locator("#file-error")).to_contain_text("The selected file is empty")
+    expect(page.locator("#kind-error")).to_have_count(0)
+    expect(page.get_by_label("Letter", exact=True)).to_be_checked()
+    expect(page.locator("#document-list tbody tr[id]")).to_have_count(2)
+    assert_accessible(page, "Ofsted empty file without JavaScript")
+    link.click()
+    expect(page).to_have_url(f"{screen}#file")
+    expect(page.get_by_label("Choose one or more files")).to_be_focused()
+
+    # Now right: the kind is still chosen, so only the file is needed.
+    page.get_by_label("Final report").check()
+    page.get_by_label("Choose one or more files").set_input_files(
+        files["Self-evaluation summary.pdf"]
+    )
+    page.get_by_role("button", name="Upload").click()
+    expect(page).to_have_url(screen)
+    expect(page).to_have_title(f"{OFSTED_TITLE} – Provider Portal")
+    staged = row(page, "Self-evaluation summary.pdf")
+    expect(staged).to_contain_text("Final report")
+    expect(staged).to_contain_text("Not saved yet")
+    expect(page.get_by_text("You have changes that are not saved yet.")).to_be_visible()
+    assert_accessible(page, "Ofsted document staged without JavaScript")
+
+    # Delete the saved letter: the confirmation is its own page.
+    row(page, LETTER).get_by_role("link", name="Delete").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Are you sure you want to delete this document?"
+    )
+    expect(page.locator(".portal-file-name").filter(has_text=LETTER)).to_contain_text("letter")
+    expect(page.get_by_text("The document will be deleted when you select Save.")).to_be_visible()
+    assert_accessible(page, "Ofsted delete confirmation page without JavaScript")
+    page.get_by_role("link", name=f"Cancel deleting {LETTER}").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(OFSTED_TITLE)
+    expect(row(page, LETTER)).to_contain_text("Saved")
+    row(page, LETTER).get_by_role("link", name="Delete").click()
+    page.get_by_role("button", name="Yes - Delete").click()
+    expect(page).to_have_url(screen)
+    expect(row(page, LETTER)).to_contain_text("To be deleted")
+    assert_accessible(page, "Ofsted delete staged without JavaScript")
+
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Oakfield Primary School")
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
+        "Your changes to the documents have been saved"
+    )
+    receipt = page.locator("#receipt")
+    expect(receipt).to_contain_text(hashlib.sha256(PDF).hexdigest())
+    expect(receipt.get_by_role("listitem")).to_have_text([LETTER])  # as deleted
+    published = page.get_by_role("table", name="Documents uploaded by Ofsted")
+    expect(
+        published.get_by_role("row").filter(has_text="Self-evaluation summary.pdf")
+    ).to_contain_text("Final report")
+    expect(published).not_to_contain_text(LETTER)
+    assert_accessible(page, "event page after Ofsted Save without JavaScript")
+
+    # Cancel drops a staged upload: gone from the event page and from the screen.
+    page.get_by_role("link", name="Upload or delete an Ofsted document").click()
+    page.get_by_label("Other", exact=True).check()
+    page.get_by_label("Choose one or more files").set_input_files(files["Attendance 2026.csv"])
+    page.get_by_role("button", name="Upload").click()
+    expect(row(page, "Attendance 2026.csv")).to_contain_text("Not saved yet")
+    expect(row(page, "Attendance 2026.csv")).to_contain_text("Other")
+    assert_accessible(page, "Ofsted upload to cancel without JavaScript")
+    page.get_by_role("button", name="Cancel").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
+        "Your changes to the documents have been cancelled"
+    )
+    expect(page.get_by_text("Attendance 2026.csv")).to_have_count(0)
+    expect(published).to_contain_text("Self-evaluation summary.pdf")
+    assert_accessible(page, "event page after Ofsted Cancel without JavaScript")
+    page.get_by_role("link", name="Upload or delete an Ofsted document").click()
+    expect(page.get_by_text("Attendance 2026.csv")).to_have_count(0)
+    expect(row(page, "Self-evaluation summary.pdf")).to_contain_text("Saved")
+    expect(page.get_by_text("You have no changes to save.")).to_be_visible()

@@ -59,6 +59,25 @@ def _page_links(base: str, params: dict[str, str], page: service.Page) -> dict[s
 # -- home -----------------------------------------------------------------------------
 
 
+def _search_results(
+    request: Request[Any, Any, Any],
+    template: str,
+    base: str,
+    q: str,
+    result: service.Page,
+    **extra: Any,
+) -> Response[Any]:
+    """A searchable list page (providers, events, users); its results block for htmx."""
+    context = {
+        "q": q,
+        "page": result,
+        "pagination": _page_links(base, {"q": q}, result),
+        "banner": _banner(request),
+        **extra,
+    }
+    return render(request, template, context, block="results")
+
+
 @get("/admin", name="admin.home", **ADMIN)
 async def home(request: Request[Any, Any, Any]) -> Response[Any]:
     return render(request, "admin/home.html")
@@ -72,17 +91,7 @@ async def providers(
     request: Request[Any, Any, Any], q: str = "", page: str | None = None
 ) -> Response[Any]:
     result = await service.providers(q, service.page_number(page))
-    return render(
-        request,
-        "admin/providers.html",
-        {
-            "q": q,
-            "page": result,
-            "pagination": _page_links("/admin/providers", {"q": q}, result),
-            "banner": _banner(request),
-        },
-        block="results",
-    )
+    return _search_results(request, "admin/providers.html", "/admin/providers", q, result)
 
 
 @get("/admin/providers/new", name="admin.provider_new", **ADMIN)
@@ -161,17 +170,8 @@ async def events(
     request: Request[Any, Any, Any], q: str = "", page: str | None = None
 ) -> Response[Any]:
     result = await service.events(q, service.page_number(page))
-    return render(
-        request,
-        "admin/events.html",
-        {
-            "q": q,
-            "page": result,
-            "pagination": _page_links("/admin/events", {"q": q}, result),
-            "event_types": service.EVENT_TYPES,
-            "banner": _banner(request),
-        },
-        block="results",
+    return _search_results(
+        request, "admin/events.html", "/admin/events", q, result, event_types=service.EVENT_TYPES
     )
 
 
@@ -427,17 +427,7 @@ async def users(
     request: Request[Any, Any, Any], q: str = "", page: str | None = None
 ) -> Response[Any]:
     result = await service.users(q, service.page_number(page))
-    return render(
-        request,
-        "admin/users.html",
-        {
-            "q": q,
-            "page": result,
-            "pagination": _page_links("/admin/users", {"q": q}, result),
-            "banner": _banner(request),
-        },
-        block="results",
-    )
+    return _search_results(request, "admin/users.html", "/admin/users", q, result)
 
 
 @get("/admin/users/new", name="admin.user_new", **ADMIN)
