@@ -18,6 +18,7 @@ from piccolo.query.base import Query
 
 from portal import audit
 from portal.db.tables import AuditEvent, Event, Provider, TeamMember, User
+from portal.events.service import team_of
 
 LONDON = ZoneInfo("Europe/London")
 PAGE_SIZE = 25
@@ -268,19 +269,8 @@ async def extend_deadline(event_id: int, new_day: date, actor_id: int) -> None:
 
 
 async def team(event_id: int) -> list[dict[str, Any]]:
-    rows = await (
-        TeamMember.select(
-            TeamMember.id,
-            TeamMember.team_role,
-            TeamMember.pen_portrait,
-            TeamMember.user.id.as_alias("user_id"),
-            TeamMember.user.display_name.as_alias("name"),
-            TeamMember.user.username.as_alias("username"),
-        )
-        .where(TeamMember.event == event_id)
-        .order_by(TeamMember.id)
-    )
-    return sorted(rows, key=lambda row: row["team_role"] != "lead")
+    """The event's team, lead first (as the provider sees it, with usernames)."""
+    return await team_of(event_id)
 
 
 async def member(event_id: int, member_id: int) -> TeamMember | None:

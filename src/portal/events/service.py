@@ -67,6 +67,7 @@ async def team_of(event_id: int) -> list[dict[str, Any]]:
             TeamMember.pen_portrait,
             TeamMember.user.display_name.as_alias("name"),
             TeamMember.user.id.as_alias("user_id"),
+            TeamMember.user.username.as_alias("username"),  # for the admin console
         )
         .where(TeamMember.event == event_id)
         .order_by(TeamMember.id)
