@@ -35,14 +35,15 @@ def settings_from(args: argparse.Namespace) -> Settings:
     return Settings.from_env(**overrides)
 
 
-async def prepare_database(settings: Settings) -> None:
+async def prepare_database(settings: Settings) -> str:
+    """Make the data dir and apply pending migrations; returns Piccolo's report."""
     from portal.db import engine
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = engine.bind(settings.effective_database_url)
     await engine.start_pool(db)
     try:
-        await engine.migrate()
+        return await engine.migrate()
     finally:
         await engine.close_pool(db)
 
@@ -62,7 +63,7 @@ def _server_args(parser: argparse.ArgumentParser) -> None:
 
 @command("migrate", "apply database migrations")
 async def migrate(args: argparse.Namespace, settings: Settings) -> int:
-    await prepare_database(settings)
+    print((await prepare_database(settings)).strip())
     print("Migrations applied.")
     return 0
 

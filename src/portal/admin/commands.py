@@ -127,6 +127,15 @@ async def _event(event_ref: str) -> Any:
     return row
 
 
+async def _open_event(event_ref: str) -> Any:
+    """The event, if it exists and is not closed (else says why, and None)."""
+    row = await _event(event_ref)
+    if row is not None and row.status == "closed":
+        print("Error: the event is closed")
+        return None
+    return row
+
+
 def _team_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--event-id", required=True)
     parser.add_argument("--username", required=True)
@@ -137,11 +146,8 @@ def _team_args(parser: argparse.ArgumentParser) -> None:
 @command("add-team-member", "add an inspector to an event's Ofsted team", _team_args)
 async def add_team_member(args: argparse.Namespace, settings: Settings) -> int:
     async def work() -> int:
-        event = await _event(args.event_id)
+        event = await _open_event(args.event_id)
         if event is None:
-            return 1
-        if event.status == "closed":
-            print("Error: the event is closed")
             return 1
         await service.add_team_member(
             event_id=event.id,
@@ -164,11 +170,8 @@ def _remove_args(parser: argparse.ArgumentParser) -> None:
 @command("remove-team-member", "remove an inspector from an event's team", _remove_args)
 async def remove_team_member(args: argparse.Namespace, settings: Settings) -> int:
     async def work() -> int:
-        event = await _event(args.event_id)
+        event = await _open_event(args.event_id)
         if event is None:
-            return 1
-        if event.status == "closed":
-            print("Error: the event is closed")
             return 1
         team = await service.team(event.id)
         found = next((m for m in team if m["username"] == args.username.strip().lower()), None)
@@ -211,11 +214,8 @@ def _deadline_args(parser: argparse.ArgumentParser) -> None:
 @command("extend-deadline", "extend an event's factual accuracy check deadline", _deadline_args)
 async def extend_deadline(args: argparse.Namespace, settings: Settings) -> int:
     async def work() -> int:
-        event = await _event(args.event_id)
+        event = await _open_event(args.event_id)
         if event is None:
-            return 1
-        if event.status == "closed":
-            print("Error: the event is closed")
             return 1
         from portal.accuracy.service import extend_deadline as extend
 
@@ -245,7 +245,8 @@ async def list_events(args: argparse.Namespace, settings: Settings) -> int:
                 f"{row['end_date']} {row['status']:<7} {row['provider_urn']:<10} "
                 f"{row['provider_name']}"
             )
-        print(f"Page {page.number} of {page.pages}, {page.total} events.")
+        noun = "event" if page.total == 1 else "events"
+        print(f"Page {page.number} of {page.pages}, {page.total} {noun}.")
         return 0
 
     return await _with_database(settings, work)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -37,11 +39,14 @@ def bind(url: str) -> Engine:
     return engine
 
 
-async def migrate() -> None:
-    """Apply every app's pending migrations, in dependency order."""
-    result = await run_forwards(app_name="all")
+async def migrate() -> str:
+    """Apply every app's pending migrations, in dependency order. Piccolo's report of
+    what it did is returned rather than printed: most commands migrate silently first."""
+    with contextlib.redirect_stdout(io.StringIO()) as report:
+        result = await run_forwards(app_name="all")
     if not result.success:
-        raise RuntimeError(f"migrations failed: {result.message}")
+        raise RuntimeError(f"migrations failed: {result.message}\n{report.getvalue()}")
+    return report.getvalue()
 
 
 def serialising_transaction(engine: Engine) -> Any:
