@@ -52,6 +52,13 @@ def test_set_up_an_inspection_from_the_command_line(portal: Portal) -> None:
     )
     assert "Created kim.lead (inspector); invitation emails queued for kim@ofsted.example" in out
     assert len(list((portal.data_dir / "outbox").glob("*.eml"))) == 2
+    hash_before = portal.query("SELECT password_hash FROM portal_user")
+    assert portal("resend-invitation --username Kim.Lead").splitlines() == [
+        "Invitation sent again to kim@ofsted.example; the previous password no longer works.",
+        f"Mail is sent to {(portal.data_dir / 'outbox').resolve()}.",
+    ]
+    assert portal.query("SELECT password_hash FROM portal_user") != hash_before
+    assert len(list((portal.data_dir / "outbox").glob("*.eml"))) == 4
 
     out = portal(
         "create-event --provider-urn 777001 --event-id ins-777 --type inspection "
