@@ -81,7 +81,9 @@ def test_upload_delete_save_and_cancel_by_mouse(
     expect(row(page, "Self-evaluation summary.pdf")).to_contain_text("Not saved yet")
     expect(row(page, "Large evidence pack.csv")).to_contain_text("Not saved yet")
     expect(page.locator(".govuk-inset-text")).to_be_focused()
-    page.wait_for_function("window.portalHeard.some(t => t.includes('Upload complete'))")
+    # A function, not a bare expression: Playwright evals a string again on each poll,
+    # which the page's CSP (no 'unsafe-eval') refuses once the first check is false.
+    page.wait_for_function("() => window.portalHeard.some(t => t.includes('Upload complete'))")
     heard = page.evaluate("window.portalHeard")
     assert any(text.startswith("Uploading 2 files") for text in heard), heard
     assert any("Upload complete" in text for text in heard), heard
@@ -158,9 +160,17 @@ def press_tab_until(page: Page, target: Locator, limit: int = 80) -> None:
     raise AssertionError(f"could not reach {target} with the Tab key")
 
 
+def keep_file_chooser_intercepted(page: Page) -> None:
+    """Playwright turns file chooser interception on without waiting for it when a first
+    listener is added, and off when the last goes: a listener for the whole test has it
+    on before Space is pressed, so `expect_file_chooser` cannot miss the chooser."""
+    page.on("filechooser", lambda _chooser: None)
+
+
 def test_upload_delete_and_save_by_keyboard_only(
     page: Page, own_server: Server, files: dict[str, Path]
 ) -> None:
+    keep_file_chooser_intercepted(page)
     sign_in(page, own_server, "provider")
     press_tab_until(page, page.get_by_role("link", name="Upload or delete a document"))
     page.keyboard.press("Enter")
@@ -322,9 +332,7 @@ LETTER = "Notification letter.pdf"  # a saved Ofsted document in the demo data
 def test_inspector_uploads_deletes_and_saves_ofsted_documents_by_keyboard_only(
     page: Page, own_server: Server, files: dict[str, Path]
 ) -> None:
-    # Playwright turns file chooser interception on without waiting, when a first
-    # listener is added: a listener for the whole test has it on before Space is pressed.
-    page.on("filechooser", lambda _chooser: None)
+    keep_file_chooser_intercepted(page)
     sign_in(page, own_server, "lead.inspector")
     press_tab_until(page, page.get_by_role("link", name="INS-2026-0415"))
     page.keyboard.press("Enter")
