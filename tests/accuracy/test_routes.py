@@ -74,7 +74,10 @@ async def test_save_and_come_back_later_keeps_a_partial_answer(
     assert check.comments == LONG_COMMENT.rstrip()
     assert check.status == "in_progress"
     page = await client.get(response.headers["location"])
-    assert "Your answers have been saved" in page.text
+    assert (
+        '<p class="govuk-notification-banner__heading">Your answers have been saved</p>'
+        in page.text
+    )
     assert "Section 2, paragraph 4" in page.text
     assert "Last saved on" in page.text
     profile = await client.get(f"/events/{world.event.id}")

@@ -296,3 +296,15 @@ async def test_admin_filters_the_audit_log(client: PortalClient, make: Factory) 
     assert "No entries found" in future
     bad = await client.get("/admin/audit?from-day=40&from-month=1&from-year=2026")
     assert "From date must be a real date" in bad.text
+
+
+async def test_event_page_links_to_its_provider(client: PortalClient, make: Factory) -> None:
+    world = await _admin(client, make)
+    await Provider.update({Provider.name: "Smith & Sons <Nursery>"}).where(
+        Provider.id == world.provider.id
+    )
+    page = (await client.get(f"/admin/events/{world.event.id}")).text
+    assert (
+        f'<a class="govuk-link" href="/admin/providers/{world.provider.id}">'
+        f"Smith &amp; Sons &lt;Nursery&gt;</a> (URN {world.provider.urn})"
+    ) in page
