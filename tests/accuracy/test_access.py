@@ -65,8 +65,11 @@ async def test_done_access(client: PortalClient, make: Factory, who: str) -> Non
 async def test_done_access_after_completion(client: PortalClient, make: Factory, who: str) -> None:
     world = await open_world(make)
     colleague = await access_for(world.colleague, world.event)
-    assert await service.complete(
-        colleague, Answers(wants_to_comment="no", confirmed=True), base_url="http://x"
+    assert (
+        await service.complete(
+            colleague, Answers(wants_to_comment="no", confirmed=True), base_url="http://x"
+        )
+        == service.SAVED
     )
     data = {"action": "done", "wants_to_comment": "yes", "confirmed": "yes", "comments": "Late"}
     await check(client, world, who, "POST", url(world), AFTER_DONE[who], data)

@@ -101,7 +101,8 @@ async def test_htmx_save_and_autosave_answer_in_place(client: PortalClient, make
         htmx=True,
     )
     assert autosave.status_code == 200
-    assert autosave.text.strip().startswith("Last saved on")
+    assert re.sub(r"<[^>]+>", "", autosave.text).strip().startswith("Last saved on")
+    assert '<input type="hidden" name="version" value="2">' in autosave.text
     assert (await stored(world.event)).comments == "Typed"
     actions = await AuditEvent.select(AuditEvent.detail).where(
         AuditEvent.action == "accuracy check saved"
@@ -290,3 +291,84 @@ async def test_an_empty_htmx_post_is_a_save(client: PortalClient, make: Factory)
     response = await client.post(url(world), {}, htmx=True)
     assert response.status_code == 200
     assert (await stored(world.event)).status == "not_started"
+
+
+# -- two colleagues at once ------------------------------------------------------------
+
+
+def version_in(page: str) -> str:
+    found = re.search(r'<input type="hidden" name="version" value="(\d+)">', page)
+    assert found, "the form carries no version"
+    return found.group(1)
+
+
+async def test_saving_over_a_colleagues_later_save_shows_both_and_writes_nothing(
+    client: PortalClient, make: Factory
+) -> None:
+    world = await open_world(make)
+    await client.sign_in_as(world.provider_user)
+    shown = version_in((await client.get(url(world))).text)
+    # Meanwhile a colleague saves their comments.
+    await client.sign_in_as(world.colleague)
+    theirs = {"action": "save", "wants_to_comment": "yes", "comments": "Para 2: 212 pupils."}
+    assert (await client.post(url(world), {**theirs, "version": shown})).status_code == 303
+    await client.sign_in_as(world.provider_user)
+
+    mine = {"action": "save", "wants_to_comment": "yes", "comments": "Para 5: Ms Patel."}
+    response = await client.post(url(world), {**mine, "version": shown})
+    assert response.status_code == 200
+    page = response.text
+    assert "<title>Error: Factual accuracy check – Provider Portal</title>" in page
+    assert 'href="#saved-by-colleague"' in page
+    assert (
+        f"{world.colleague.display_name} saved changes to this check on" in page
+        and "after you opened this page. Your answers have not been saved" in page
+    )
+    inset = page[page.index('id="saved-by-colleague"') :]
+    assert f"Saved by {world.colleague.display_name} on" in inset
+    assert inset.index("Para 2: 212 pupils.") < inset.index("<textarea")  # theirs, shown
+    assert ">Para 5: Ms Patel.</textarea>" in page  # the user's own words, kept
+    assert (await stored(world.event)).comments == "Para 2: 212 pupils."
+
+    # Having seen both, saving from this page goes through.
+    merged = {**mine, "comments": "Para 2: 212 pupils.\nPara 5: Ms Patel."}
+    again = await client.post(url(world), {**merged, "version": version_in(page)})
+    assert again.status_code == 303
+    assert (await stored(world.event)).comments == merged["comments"]
+
+
+async def test_saving_as_you_type_over_a_colleagues_save_is_refused_and_says_why(
+    client: PortalClient, make: Factory
+) -> None:
+    world = await open_world(make)
+    await client.sign_in_as(world.colleague)
+    shown = version_in((await client.get(url(world))).text)
+    await client.post(url(world), {"action": "save", "comments": "Theirs", "version": shown})
+    await client.sign_in_as(world.provider_user)
+    typed = {"action": "autosave", "comments": "Mine", "version": shown}
+    fragment = await client.post(url(world), typed, htmx=True)
+    assert fragment.status_code == 200
+    text = re.sub(r"<[^>]+>", "", fragment.text.split("<title>")[0]).strip()
+    assert text.startswith(f"Not saved: {world.colleague.display_name} saved changes on")
+    assert text.endswith("Select ‘Save and come back later’ to compare them with yours")
+    # The form keeps the version it showed: typing on cannot overwrite theirs either.
+    assert version_in(fragment.text) == shown
+    assert (await stored(world.event)).comments == "Theirs"
+
+
+async def test_done_over_a_colleagues_later_save_does_not_complete(
+    client: PortalClient, make: Factory
+) -> None:
+    world = await open_world(make)
+    await client.sign_in_as(world.provider_user)
+    shown = version_in((await client.get(url(world))).text)
+    await client.sign_in_as(world.colleague)
+    await client.post(url(world), {"action": "save", "comments": "Theirs", "version": shown})
+    await client.sign_in_as(world.provider_user)
+    fields = done(wants_to_comment="no", confirmed="yes", version=shown)
+    response = await client.post(url(world), fields, htmx=True)
+    assert response.status_code == 200
+    assert "govuk-error-summary" in response.text
+    assert 'id="saved-by-colleague"' in response.text
+    check = await stored(world.event)
+    assert (check.status, check.comments) == ("in_progress", "Theirs")

@@ -64,7 +64,7 @@ async def test_partial_save_keeps_answers_without_checking_them(make: Factory) -
     world = await open_world(make)
     access = await access_for(world.provider_user, world.event)
     partial = Answers(wants_to_comment="yes", comments="Half a comment")
-    assert await service.save(access, partial)
+    assert await service.save(access, partial) == service.SAVED
     check = await stored(world.event)
     assert (check.wants_to_comment, check.confirmed, check.comments) == (
         "yes",
@@ -79,7 +79,7 @@ async def test_partial_save_keeps_answers_without_checking_them(make: Factory) -
         "In progress"
     )
     # Saving the same answers again writes nothing new.
-    assert await service.save(access, partial)
+    assert await service.save(access, partial) == service.SAVED
     assert (await stored(world.event)).version == 1
     assert (await audit_actions(world.event.id)).count("accuracy check saved") == 1
 
@@ -107,7 +107,7 @@ def test_validation_for_done() -> None:
 async def test_done_completes_it_and_mails_the_lead_and_the_provider(make: Factory) -> None:
     world = await open_world(make)
     access = await access_for(world.provider_user, world.event)
-    assert await service.complete(access, YES, base_url="https://portal.example")
+    assert await service.complete(access, YES, base_url="https://portal.example") == service.SAVED
     check = await stored(world.event)
     assert check.status == "completed"
     assert check.completed_by == world.provider_user.id
@@ -129,12 +129,12 @@ async def test_done_completes_it_and_mails_the_lead_and_the_provider(make: Facto
 async def test_a_replayed_done_or_save_changes_nothing(make: Factory) -> None:
     world = await open_world(make)
     access = await access_for(world.provider_user, world.event)
-    assert await service.complete(access, YES, base_url="http://x")
+    assert await service.complete(access, YES, base_url="http://x") == service.SAVED
     before = await stored(world.event)
     other = Answers(wants_to_comment="no", confirmed=True, comments="")
     colleague = await access_for(world.colleague, world.event)
-    assert not await service.complete(colleague, other, base_url="http://x")
-    assert not await service.save(colleague, other)
+    assert await service.complete(colleague, other, base_url="http://x") == service.CLOSED
+    assert await service.save(colleague, other) == service.CLOSED
     after = await stored(world.event)
     assert (after.wants_to_comment, after.comments, after.completed_by, after.version) == (
         before.wants_to_comment,
@@ -155,9 +155,11 @@ async def test_two_users_pressing_done_at_once_store_one_completion(make: Factor
         service.complete(first, YES, base_url="http://x"),
         service.complete(second, other, base_url="http://x"),
     )
-    assert sorted(results) == [False, True]
+    assert sorted(results) == [service.CLOSED, service.SAVED]
     check = await stored(world.event)
-    winner, answers = (world.provider_user, YES) if results[0] else (world.colleague, other)
+    winner, answers = (
+        (world.provider_user, YES) if results[0] == service.SAVED else (world.colleague, other)
+    )
     assert check.completed_by == winner.id
     assert check.wants_to_comment == answers.wants_to_comment
     assert (await audit_actions(world.event.id)).count("accuracy check completed") == 1
@@ -219,3 +221,66 @@ async def test_inspectors_never_see_a_draft(make: Factory) -> None:
     for user in (world.lead, world.inspector):
         assert not (await service.state(await access_for(user, world.event))).shows_draft
     assert (await service.state(await access_for(world.admin, world.event))).shows_draft
+
+
+# -- two colleagues at once: a save made on an out-of-date page writes nothing ---------
+
+
+async def test_a_save_from_a_page_a_colleague_has_overtaken_writes_nothing(
+    make: Factory,
+) -> None:
+    world = await open_world(make)
+    mine = await access_for(world.provider_user, world.event)
+    theirs = await access_for(world.colleague, world.event)
+    shown = (await stored(world.event)).version  # both pages opened at this version
+    theirs_answers = Answers(wants_to_comment="yes", comments="Their paragraph 2 fix.")
+    assert await service.save(theirs, theirs_answers, seen_version=shown) == service.SAVED
+    mine_answers = Answers(wants_to_comment="yes", comments="My paragraph 5 fix.")
+    assert await service.save(mine, mine_answers, seen_version=shown) == service.OVERLAP
+    check = await stored(world.event)
+    assert (check.comments, check.updated_by) == ("Their paragraph 2 fix.", world.colleague.id)
+    assert (await audit_actions(world.event.id)).count("accuracy check saved") == 1
+
+    found = await service.overlap(await service.state(mine))
+    assert (found.name, found.answers) == (world.colleague.display_name, theirs_answers)
+    # Shown both, the user saves again from the version they now see: it goes through.
+    merged = Answers(wants_to_comment="yes", comments="Their paragraph 2 fix.\nMy paragraph 5.")
+    assert await service.save(mine, merged, seen_version=check.version) == service.SAVED
+    assert (await stored(world.event)).comments == merged.comments
+
+
+async def test_done_from_an_overtaken_page_does_not_complete(make: Factory) -> None:
+    world = await open_world(make)
+    mine = await access_for(world.provider_user, world.event)
+    theirs = await access_for(world.colleague, world.event)
+    shown = (await stored(world.event)).version
+    assert await service.save(theirs, Answers(comments="Theirs"), seen_version=shown) == "saved"
+    outcome = await service.complete(mine, YES, base_url="http://x", seen_version=shown)
+    assert outcome == service.OVERLAP
+    check = await stored(world.event)
+    assert (check.status, check.comments) == ("in_progress", "Theirs")
+    assert await OutgoingMail.count() == 0
+
+
+async def test_ones_own_later_save_is_not_an_overlap(make: Factory) -> None:
+    # Saved as you type in the moment before pressing the button: the page had not yet
+    # heard the new version back. The last change is this user's own, so nothing is lost.
+    world = await open_world(make)
+    mine = await access_for(world.provider_user, world.event)
+    shown = (await stored(world.event)).version
+    assert await service.save(mine, Answers(comments="Typing"), seen_version=shown) == "saved"
+    again = Answers(comments="Typing, then saved")
+    assert await service.save(mine, again, seen_version=shown) == service.SAVED
+    assert (await stored(world.event)).comments == "Typing, then saved"
+
+
+async def test_an_extended_deadline_does_not_make_an_open_page_out_of_date(
+    make: Factory,
+) -> None:
+    world = await open_world(make)
+    mine = await access_for(world.provider_user, world.event)
+    shown = (await stored(world.event)).version
+    await service.extend_deadline(
+        world.event.id, datetime.now(UTC) + timedelta(days=30), world.admin.id
+    )
+    assert await service.save(mine, Answers(comments="Still mine"), seen_version=shown) == "saved"

@@ -7,6 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from portal.web.templates import format_datetime
 
 MAX_COMMENTS = 20_000
 ANSWERS = {"yes": "Yes", "no": "No"}
@@ -35,6 +39,33 @@ def parse(data: Mapping[str, str]) -> Answers:
         # Trailing spaces and blank lines are noise; leading indentation may be meant.
         comments=comments.rstrip(),
     )
+
+
+def seen_version(data: Mapping[str, str]) -> int | None:
+    """The version of the answers the form was showing (None from a form without one)."""
+    value = (data.get("version") or "").strip()
+    return int(value) if value.isdigit() else None
+
+
+OVERLAP_FIELD = "saved-by-colleague"  # the colleague's answers, shown above the form
+
+
+def overlap_message(found: Any) -> str:
+    return (
+        f"{found.name} saved changes to this check {_when(found.at)}, after you opened this "
+        "page. Your answers have not been saved: compare them with theirs, then save again"
+    )
+
+
+def overlap_short(found: Any) -> str:
+    return (
+        f"{found.name} saved changes {_when(found.at)}. "
+        "Select ‘Save and come back later’ to compare them with yours"
+    )
+
+
+def _when(at: datetime | None) -> str:
+    return f"on {format_datetime(at)}" if at else "just now"
 
 
 def length_errors(answers: Answers) -> dict[str, str]:

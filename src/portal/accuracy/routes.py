@@ -51,6 +51,7 @@ async def _context(
         "confirmation": forms.CONFIRMATION,
         "max_comments": forms.MAX_COMMENTS,
         "form_url": url_for(access.event.id),
+        "form_version": state.check.version if state.check else 0,
         **extra,
     }
 
@@ -88,12 +89,27 @@ async def submit(request: Request[Any, Any, Any], access: EventAccess, data: For
         return await _conflict(request, access, action)
 
     answers = forms.parse(data)
+    seen = forms.seen_version(data)
     errors = forms.length_errors(answers)
     if action == "autosave":
-        if not errors and not await service.save(access, answers, how="saved as you type"):
+        outcome = service.SAVED
+        if not errors:
+            outcome = await service.save(
+                access, answers, how="saved as you type", seen_version=seen
+            )
+        if outcome == service.CLOSED:
             return await _conflict(request, access, action)
         state = await service.state(access)
-        context = await _context(request, access, state, values=answers, autosave_error=errors)
+        extra: dict[str, Any] = {"autosave_error": errors}
+        if outcome == service.OVERLAP:
+            # The form keeps the version it showed, so typing on cannot overwrite the
+            # colleague's answers either: saving with the button shows them first.
+            found = await service.overlap(state)
+            extra = {
+                "autosave_error": {"comments": forms.overlap_short(found)},
+                "form_version": seen,
+            }
+        context = await _context(request, access, state, values=answers, **extra)
         if wants_fragment(request):
             return render(request, PAGE, context, block=AUTOSAVE_BLOCK)
         return render(request, PAGE, {**context, "errors": errors}, block=BLOCK)
@@ -101,8 +117,11 @@ async def submit(request: Request[Any, Any, Any], access: EventAccess, data: For
     if not errors:
         # Whatever else happens, what was typed is kept (a failed 'Done' included).
         how = "Done pressed" if action == "done" else "Save and come back later"
-        if not await service.save(access, answers, how=how):
+        outcome = await service.save(access, answers, how=how, seen_version=seen)
+        if outcome == service.CLOSED:
             return await _conflict(request, access, action)
+        if outcome == service.OVERLAP:
+            return await _overlap(request, access, answers)
     if action == "done" and not errors:
         errors = forms.done_errors(answers)
     if errors:
@@ -112,8 +131,17 @@ async def submit(request: Request[Any, Any, Any], access: EventAccess, data: For
 
     if action == "done":
         settings = request.app.state.settings
-        if not await service.complete(access, answers, base_url=settings.base_url):
+        saved = await service.state(access)  # the answers just saved, at their version
+        outcome = await service.complete(
+            access,
+            answers,
+            base_url=settings.base_url,
+            seen_version=saved.check.version if saved.check else None,
+        )
+        if outcome == service.CLOSED:
             return await _conflict(request, access, action)
+        if outcome == service.OVERLAP:
+            return await _overlap(request, access, answers)
         if not wants_fragment(request):
             return redirect(request, url_for(access.event.id))
         state = await service.state(access)
@@ -124,6 +152,19 @@ async def submit(request: Request[Any, Any, Any], access: EventAccess, data: For
         return redirect(request, f"{url_for(access.event.id)}?saved=1")
     state = await service.state(access)
     return render(request, PAGE, await _context(request, access, state, saved=True), block=BLOCK)
+
+
+async def _overlap(
+    request: Request[Any, Any, Any], access: EventAccess, answers: forms.Answers
+) -> Response[Any]:
+    """A colleague saved after this page was shown: nothing was written. The form again,
+    with this user's answers kept, the colleague's shown beside them, and the version
+    they now see: saving again is then a choice made knowing both."""
+    state = await service.state(access)
+    found = await service.overlap(state)
+    errors = {forms.OVERLAP_FIELD: forms.overlap_message(found)}
+    context = await _context(request, access, state, values=answers, errors=errors, overlap=found)
+    return render(request, PAGE, context, block=BLOCK)
 
 
 async def _conflict(

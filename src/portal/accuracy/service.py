@@ -165,7 +165,6 @@ async def extend_deadline(event_id: int, new_due_at: datetime, actor_id: int) ->
             {
                 AccuracyCheck.extended_due_at: new_due_at,
                 AccuracyCheck.extended_by: actor_id,
-                AccuracyCheck.version: AccuracyCheck.version + 1,
             }
         )
         .where(AccuracyCheck.event == event_id)
@@ -185,18 +184,43 @@ def _status_for(answers: Answers) -> str:
     return "not_started" if answers.is_blank else "in_progress"
 
 
-async def save(access: EventAccess, answers: Answers, *, how: str = "save") -> bool:
-    """Keep the answers as a draft. False when the check can no longer change (it was
-    completed meanwhile): nothing is written then. Call only when `editable`."""
+SAVED, CLOSED, OVERLAP = "saved", "closed", "overlap"
+
+
+def _not_overtaken(access: EventAccess, seen_version: int | None) -> Any:
+    """The answers are as this user last saw them (`seen_version`, sent back by their
+    form), or this user made the last change (their own save as they typed, which
+    their page may not have heard back from yet). No version sent: no check."""
+    if seen_version is None:
+        return AccuracyCheck.id.is_not_null()
+    return (AccuracyCheck.version == seen_version) | (AccuracyCheck.updated_by == access.user.id)
+
+
+async def _why_not(event_id: int) -> str:
+    current = await find(event_id)
+    return CLOSED if current is None or current.status == "completed" else OVERLAP
+
+
+async def save(
+    access: EventAccess,
+    answers: Answers,
+    *,
+    how: str = "save",
+    seen_version: int | None = None,
+) -> str:
+    """Keep the answers as a draft: SAVED; CLOSED when the check can no longer change
+    (completed meanwhile); OVERLAP when a colleague saved other answers after this
+    user's page showed version `seen_version`: nothing is written then, so neither
+    loses words. Call only when `editable`."""
     current = await find(access.event.id)
     if current is None or current.status == "completed":
-        return False
+        return CLOSED
     if (
         current.wants_to_comment == answers.wants_to_comment
         and bool(current.confirmed) == answers.confirmed
         and (current.comments or "") == answers.comments
     ):
-        return True  # nothing new: no write, no audit entry
+        return SAVED  # nothing new: no write, no audit entry
     updated = await (
         AccuracyCheck.update(
             {
@@ -210,11 +234,15 @@ async def save(access: EventAccess, answers: Answers, *, how: str = "save") -> b
             }
         )
         # The completion is final: a save that arrives after it changes nothing.
-        .where((AccuracyCheck.event == access.event.id) & (AccuracyCheck.status != "completed"))
+        .where(
+            (AccuracyCheck.event == access.event.id)
+            & (AccuracyCheck.status != "completed")
+            & _not_overtaken(access, seen_version)
+        )
         .returning(AccuracyCheck.id)
     )
     if not updated:
-        return False
+        return await _why_not(access.event.id)
     await audit.record(
         "accuracy check saved",
         actor=access.user.id,
@@ -223,12 +251,35 @@ async def save(access: EventAccess, answers: Answers, *, how: str = "save") -> b
         f"{'confirmed' if answers.confirmed else 'not confirmed'}, "
         f"{len(answers.comments)} characters",
     )
-    return True
+    return SAVED
 
 
-async def complete(access: EventAccess, answers: Answers, *, base_url: str) -> bool:
-    """'Done': store the answers and complete the check, exactly once. Two users pressing
-    Done together: the conditional UPDATE lets one through; the other gets False."""
+@dataclass(frozen=True)
+class Overlap:
+    """A colleague's save that came after this user's page was shown."""
+
+    name: str
+    at: datetime | None
+    answers: Answers
+
+
+async def overlap(state: CheckState) -> Overlap:
+    check = state.check
+    assert check is not None
+    row = await User.select(User.display_name).where(User.id == check.updated_by).first()
+    return Overlap(
+        name=row["display_name"] if row else "A colleague",
+        at=_aware(check.updated_at),
+        answers=state.answers,
+    )
+
+
+async def complete(
+    access: EventAccess, answers: Answers, *, base_url: str, seen_version: int | None = None
+) -> str:
+    """'Done': store the answers and complete the check, exactly once: SAVED. Two users
+    pressing Done together: the conditional UPDATE lets one through; the other gets
+    CLOSED. OVERLAP (nothing written) when a colleague saved after `seen_version`."""
     at = now_utc()
     updated = await (
         AccuracyCheck.update(
@@ -244,11 +295,15 @@ async def complete(access: EventAccess, answers: Answers, *, base_url: str) -> b
                 AccuracyCheck.version: AccuracyCheck.version + 1,
             }
         )
-        .where((AccuracyCheck.event == access.event.id) & (AccuracyCheck.status != "completed"))
+        .where(
+            (AccuracyCheck.event == access.event.id)
+            & (AccuracyCheck.status != "completed")
+            & _not_overtaken(access, seen_version)
+        )
         .returning(AccuracyCheck.id)
     )
     if not updated:
-        return False
+        return await _why_not(access.event.id)
     await audit.record(
         "accuracy check completed",
         actor=access.user.id,
@@ -256,7 +311,7 @@ async def complete(access: EventAccess, answers: Answers, *, base_url: str) -> b
         detail=f"comments: {answers.wants_to_comment}, {len(answers.comments)} characters",
     )
     await _send_completion_mail(access, answers, at, base_url)
-    return True
+    return SAVED
 
 
 async def completed_by_name(check: AccuracyCheck | None) -> str:

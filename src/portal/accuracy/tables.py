@@ -21,7 +21,7 @@ class AccuracyCheck(Table, tablename="accuracy_check"):
     confirmed = Boolean(default=False)
     comments = Text(default="")
     status = Varchar(length=20, default="not_started")  # not_started | in_progress | completed
-    version = Integer(default=0)  # +1 on every change
+    version = Integer(default=0)  # +1 on every change of the answers
     updated_at = Timestamptz(null=True, default=None)
     updated_by = ForeignKey(references=User, null=True)
     completed_at = Timestamptz(null=True, default=None)
