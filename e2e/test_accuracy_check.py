@@ -378,6 +378,7 @@ def test_two_colleagues_editing_at_once_neither_loses_words(
         page.keyboard.type(OWN_COMMENT)
     assert autosaved.value.status == 200
     expect(page.locator("#accuracy-autosave")).to_have_text(NOT_SAVED)
+    expect(page.locator("#portal-live")).to_have_text(NOT_SAVED)  # heard, not only seen
     expect(page.get_by_label("Your comments")).to_be_focused()  # typing goes on
     expect(page.get_by_label("Your comments")).to_have_value(OWN_COMMENT)
     assert_accessible(page, "save as you type refused: a colleague saved")

@@ -351,6 +351,9 @@ async def test_saving_as_you_type_over_a_colleagues_save_is_refused_and_says_why
     text = re.sub(r"<[^>]+>", "", fragment.text.split("<title>")[0]).strip()
     assert text.startswith(f"Not saved: {world.colleague.display_name} saved changes on")
     assert text.endswith("Select ‘Save and come back later’ to compare them with yours")
+    assert f'data-announce="Not saved: {world.colleague.display_name} saved changes on' in (
+        fragment.text
+    )  # read out by the live region: a screen reader user hears it while typing
     # The form keeps the version it showed: typing on cannot overwrite theirs either.
     assert version_in(fragment.text) == shown
     assert (await stored(world.event)).comments == "Theirs"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from portal.accuracy import service
+from portal.accuracy import forms, service
 from portal.accuracy.forms import Answers, done_errors, length_errors, parse
 from portal.accuracy.tables import AccuracyCheck
 from portal.db.tables import AuditEvent, Event, OutgoingMail
@@ -262,16 +262,25 @@ async def test_done_from_an_overtaken_page_does_not_complete(make: Factory) -> N
     assert await OutgoingMail.count() == 0
 
 
-async def test_ones_own_later_save_is_not_an_overlap(make: Factory) -> None:
-    # Saved as you type in the moment before pressing the button: the page had not yet
-    # heard the new version back. The last change is this user's own, so nothing is lost.
+async def test_ones_own_save_in_another_tab_overtakes_this_one_too(make: Factory) -> None:
+    # Tab 2 showed a colleague's words and saved; tab 1 never showed them: its save
+    # would lose them, so it is refused, and the page says the newer save was the user's.
     world = await open_world(make)
     mine = await access_for(world.provider_user, world.event)
-    shown = (await stored(world.event)).version
-    assert await service.save(mine, Answers(comments="Typing"), seen_version=shown) == "saved"
-    again = Answers(comments="Typing, then saved")
-    assert await service.save(mine, again, seen_version=shown) == service.SAVED
-    assert (await stored(world.event)).comments == "Typing, then saved"
+    theirs = await access_for(world.colleague, world.event)
+    tab_1 = (await stored(world.event)).version
+    assert await service.save(theirs, Answers(comments="Theirs"), seen_version=tab_1) == "saved"
+    tab_2 = (await stored(world.event)).version
+    seen_both = Answers(comments="Theirs", confirmed=True)
+    assert await service.save(mine, seen_both, seen_version=tab_2) == service.SAVED
+    outcome = await service.save(mine, Answers(comments="Mine only"), seen_version=tab_1)
+    assert outcome == service.OVERLAP
+    assert (await stored(world.event)).comments == "Theirs"
+    found = await service.overlap(await service.state(mine))
+    assert found.by_you and found.answers == seen_both
+    assert forms.overlap_message(found).startswith(
+        "You saved changes to this check in another tab or window on "
+    )
 
 
 async def test_an_extended_deadline_does_not_make_an_open_page_out_of_date(

@@ -51,6 +51,12 @@ OVERLAP_FIELD = "saved-by-colleague"  # the colleague's answers, shown above the
 
 
 def overlap_message(found: Any) -> str:
+    if found.by_you:
+        return (
+            f"You saved changes to this check in another tab or window {_when(found.at)}, "
+            "after you opened this page. Your answers here have not been saved: compare "
+            "them with the ones saved there, then save again"
+        )
     return (
         f"{found.name} saved changes to this check {_when(found.at)}, after you opened this "
         "page. Your answers have not been saved: compare them with theirs, then save again"
@@ -58,10 +64,12 @@ def overlap_message(found: Any) -> str:
 
 
 def overlap_short(found: Any) -> str:
-    return (
-        f"{found.name} saved changes {_when(found.at)}. "
-        "Select ‘Save and come back later’ to compare them with yours"
+    who = (
+        "You saved changes in another tab or window"
+        if found.by_you
+        else (f"{found.name} saved changes")
     )
+    return f"{who} {_when(found.at)}. Select ‘Save and come back later’ to compare them with yours"
 
 
 def _when(at: datetime | None) -> str:

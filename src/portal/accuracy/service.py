@@ -187,13 +187,14 @@ def _status_for(answers: Answers) -> str:
 SAVED, CLOSED, OVERLAP = "saved", "closed", "overlap"
 
 
-def _not_overtaken(access: EventAccess, seen_version: int | None) -> Any:
-    """The answers are as this user last saw them (`seen_version`, sent back by their
-    form), or this user made the last change (their own save as they typed, which
-    their page may not have heard back from yet). No version sent: no check."""
+def _not_overtaken(seen_version: int | None) -> Any:
+    """The answers are still the version this user's page showed (`seen_version`, sent
+    back by their form). Their own page's saves as they type renew that version (and
+    the page sends one request at a time), so only a save made elsewhere overtakes
+    it: a colleague's, or their own in another tab. No version sent: no check."""
     if seen_version is None:
         return AccuracyCheck.id.is_not_null()
-    return (AccuracyCheck.version == seen_version) | (AccuracyCheck.updated_by == access.user.id)
+    return AccuracyCheck.version == seen_version
 
 
 async def _why_not(event_id: int) -> str:
@@ -237,7 +238,7 @@ async def save(
         .where(
             (AccuracyCheck.event == access.event.id)
             & (AccuracyCheck.status != "completed")
-            & _not_overtaken(access, seen_version)
+            & _not_overtaken(seen_version)
         )
         .returning(AccuracyCheck.id)
     )
@@ -256,11 +257,13 @@ async def save(
 
 @dataclass(frozen=True)
 class Overlap:
-    """A colleague's save that came after this user's page was shown."""
+    """A save made after this user's page was shown: a colleague's, or their own in
+    another tab or window (`by_you`)."""
 
     name: str
     at: datetime | None
     answers: Answers
+    by_you: bool
 
 
 async def overlap(state: CheckState) -> Overlap:
@@ -271,6 +274,7 @@ async def overlap(state: CheckState) -> Overlap:
         name=row["display_name"] if row else "A colleague",
         at=_aware(check.updated_at),
         answers=state.answers,
+        by_you=check.updated_by == state.access.user.id,
     )
 
 
@@ -298,7 +302,7 @@ async def complete(
         .where(
             (AccuracyCheck.event == access.event.id)
             & (AccuracyCheck.status != "completed")
-            & _not_overtaken(access, seen_version)
+            & _not_overtaken(seen_version)
         )
         .returning(AccuracyCheck.id)
     )
