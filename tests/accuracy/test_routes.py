@@ -13,7 +13,7 @@ from portal.db.tables import AuditEvent
 from portal.settings import Settings
 from tests.accuracy.helpers import DRAFT_NAME, open_world, stored
 from tests.client import PortalClient
-from tests.factories import Factory
+from tests.factories import Factory, World
 
 LONG_COMMENT = "Section 2, paragraph 4: the school has 212 pupils, not 221.\n" * 200
 
@@ -302,17 +302,26 @@ def version_in(page: str) -> str:
     return found.group(1)
 
 
+async def page_then_colleague_saves(
+    client: PortalClient, world: World, theirs: dict[str, str]
+) -> str:
+    """The provider user's page is shown; then a colleague saves `theirs`. Returns the
+    version the provider user's (now out-of-date) page carries; signed in as them."""
+    await client.sign_in_as(world.provider_user)
+    shown = version_in((await client.get(url(world))).text)
+    await client.sign_in_as(world.colleague)
+    saved = await client.post(url(world), {"action": "save", **theirs, "version": shown})
+    assert saved.status_code == 303
+    await client.sign_in_as(world.provider_user)
+    return shown
+
+
 async def test_saving_over_a_colleagues_later_save_shows_both_and_writes_nothing(
     client: PortalClient, make: Factory
 ) -> None:
     world = await open_world(make)
-    await client.sign_in_as(world.provider_user)
-    shown = version_in((await client.get(url(world))).text)
-    # Meanwhile a colleague saves their comments.
-    await client.sign_in_as(world.colleague)
-    theirs = {"action": "save", "wants_to_comment": "yes", "comments": "Para 2: 212 pupils."}
-    assert (await client.post(url(world), {**theirs, "version": shown})).status_code == 303
-    await client.sign_in_as(world.provider_user)
+    theirs = {"wants_to_comment": "yes", "comments": "Para 2: 212 pupils."}
+    shown = await page_then_colleague_saves(client, world, theirs)
 
     mine = {"action": "save", "wants_to_comment": "yes", "comments": "Para 5: Ms Patel."}
     response = await client.post(url(world), {**mine, "version": shown})
@@ -341,10 +350,7 @@ async def test_saving_as_you_type_over_a_colleagues_save_is_refused_and_says_why
     client: PortalClient, make: Factory
 ) -> None:
     world = await open_world(make)
-    await client.sign_in_as(world.colleague)
-    shown = version_in((await client.get(url(world))).text)
-    await client.post(url(world), {"action": "save", "comments": "Theirs", "version": shown})
-    await client.sign_in_as(world.provider_user)
+    shown = await page_then_colleague_saves(client, world, {"comments": "Theirs"})
     typed = {"action": "autosave", "comments": "Mine", "version": shown}
     fragment = await client.post(url(world), typed, htmx=True)
     assert fragment.status_code == 200
@@ -363,11 +369,7 @@ async def test_done_over_a_colleagues_later_save_does_not_complete(
     client: PortalClient, make: Factory
 ) -> None:
     world = await open_world(make)
-    await client.sign_in_as(world.provider_user)
-    shown = version_in((await client.get(url(world))).text)
-    await client.sign_in_as(world.colleague)
-    await client.post(url(world), {"action": "save", "comments": "Theirs", "version": shown})
-    await client.sign_in_as(world.provider_user)
+    shown = await page_then_colleague_saves(client, world, {"comments": "Theirs"})
     fields = done(wants_to_comment="no", confirmed="yes", version=shown)
     response = await client.post(url(world), fields, htmx=True)
     assert response.status_code == 200

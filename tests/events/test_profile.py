@@ -182,7 +182,9 @@ async def test_address_keeps_its_lines_and_is_escaped(client: PortalClient, make
     world = await make.world()
     from portal.db.tables import Provider
 
-    await Provider.update({Provider.address: "1 <b>Road</b>\nTown"}).where(Provider.id == world.provider.id)
+    await Provider.update({Provider.address: "1 <b>Road</b>\nTown"}).where(
+        Provider.id == world.provider.id
+    )
     await client.sign_in_as(world.provider_user)
     page = (await client.get(f"/events/{world.event.id}")).text
     assert "1 &lt;b&gt;Road&lt;/b&gt;<br>Town" in page
