@@ -144,6 +144,11 @@ def test_text_check_allows_characters_split_across_chunks() -> None:
     truncated = TextCheck()
     truncated.feed("é".encode()[:1])
     assert not truncated.finish()
+    # A character cut short, then plain ASCII: not text, however fast ASCII is passed.
+    cut = TextCheck()
+    for part in (b"caf", "é".encode()[:1], b"and more"):
+        cut.feed(part)
+    assert not cut.finish()
 
 
 @pytest.mark.parametrize(

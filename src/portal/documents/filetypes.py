@@ -66,6 +66,10 @@ class TextCheck:
         if b"\x00" in chunk:
             self.ok = False
             return
+        # Plain ASCII is valid UTF-8: no need to decode it (a copy of the whole chunk),
+        # unless a character split across chunks is still waiting for its last bytes.
+        if chunk.isascii() and not self._decoder.getstate()[0]:
+            return
         try:
             self._decoder.decode(chunk)
         except UnicodeDecodeError:
