@@ -114,13 +114,15 @@ class CheckState:
 
     @property
     def answers(self) -> Answers:
-        if self.check is None:
-            return Answers()
-        return Answers(
-            wants_to_comment=self.check.wants_to_comment or "",
-            confirmed=bool(self.check.confirmed),
-            comments=self.check.comments or "",
-        )
+        return answers_of(self.check) if self.check is not None else Answers()
+
+
+def answers_of(check: AccuracyCheck) -> Answers:
+    return Answers(
+        wants_to_comment=check.wants_to_comment or "",
+        confirmed=bool(check.confirmed),
+        comments=check.comments or "",
+    )
 
 
 async def find(event_id: int) -> AccuracyCheck | None:
@@ -202,6 +204,40 @@ async def _why_not(event_id: int) -> str:
     return CLOSED if current is None or current.status == "completed" else OVERLAP
 
 
+async def _write_answers(
+    access: EventAccess,
+    answers: Answers,
+    seen_version: int | None,
+    *,
+    status: str,
+    at: datetime | None = None,
+    extra: dict[Any, Any] | None = None,
+) -> str:
+    """The one UPDATE of the answers (a save, or Done with `extra`): never after the
+    completion, never over a version this user's page did not show. SAVED, or why not."""
+    updated = await (
+        AccuracyCheck.update(
+            {
+                AccuracyCheck.wants_to_comment: answers.wants_to_comment,
+                AccuracyCheck.confirmed: answers.confirmed,
+                AccuracyCheck.comments: answers.comments,
+                AccuracyCheck.status: status,
+                AccuracyCheck.updated_at: at or now_utc(),
+                AccuracyCheck.updated_by: access.user.id,
+                AccuracyCheck.version: AccuracyCheck.version + 1,
+                **(extra or {}),
+            }
+        )
+        .where(
+            (AccuracyCheck.event == access.event.id)
+            & (AccuracyCheck.status != "completed")
+            & _not_overtaken(seen_version)
+        )
+        .returning(AccuracyCheck.id)
+    )
+    return SAVED if updated else await _why_not(access.event.id)
+
+
 async def save(
     access: EventAccess,
     answers: Answers,
@@ -216,34 +252,11 @@ async def save(
     current = await find(access.event.id)
     if current is None or current.status == "completed":
         return CLOSED
-    if (
-        current.wants_to_comment == answers.wants_to_comment
-        and bool(current.confirmed) == answers.confirmed
-        and (current.comments or "") == answers.comments
-    ):
+    if answers_of(current) == answers:
         return SAVED  # nothing new: no write, no audit entry
-    updated = await (
-        AccuracyCheck.update(
-            {
-                AccuracyCheck.wants_to_comment: answers.wants_to_comment,
-                AccuracyCheck.confirmed: answers.confirmed,
-                AccuracyCheck.comments: answers.comments,
-                AccuracyCheck.status: _status_for(answers),
-                AccuracyCheck.updated_at: now_utc(),
-                AccuracyCheck.updated_by: access.user.id,
-                AccuracyCheck.version: AccuracyCheck.version + 1,
-            }
-        )
-        # The completion is final: a save that arrives after it changes nothing.
-        .where(
-            (AccuracyCheck.event == access.event.id)
-            & (AccuracyCheck.status != "completed")
-            & _not_overtaken(seen_version)
-        )
-        .returning(AccuracyCheck.id)
-    )
-    if not updated:
-        return await _why_not(access.event.id)
+    written = await _write_answers(access, answers, seen_version, status=_status_for(answers))
+    if written != SAVED:
+        return written
     await audit.record(
         "accuracy check saved",
         actor=access.user.id,
@@ -285,29 +298,12 @@ async def complete(
     pressing Done together: the conditional UPDATE lets one through; the other gets
     CLOSED. OVERLAP (nothing written) when a colleague saved after `seen_version`."""
     at = now_utc()
-    updated = await (
-        AccuracyCheck.update(
-            {
-                AccuracyCheck.wants_to_comment: answers.wants_to_comment,
-                AccuracyCheck.confirmed: answers.confirmed,
-                AccuracyCheck.comments: answers.comments,
-                AccuracyCheck.status: "completed",
-                AccuracyCheck.updated_at: at,
-                AccuracyCheck.updated_by: access.user.id,
-                AccuracyCheck.completed_at: at,
-                AccuracyCheck.completed_by: access.user.id,
-                AccuracyCheck.version: AccuracyCheck.version + 1,
-            }
-        )
-        .where(
-            (AccuracyCheck.event == access.event.id)
-            & (AccuracyCheck.status != "completed")
-            & _not_overtaken(seen_version)
-        )
-        .returning(AccuracyCheck.id)
+    completion = {AccuracyCheck.completed_at: at, AccuracyCheck.completed_by: access.user.id}
+    written = await _write_answers(
+        access, answers, seen_version, status="completed", at=at, extra=completion
     )
-    if not updated:
-        return await _why_not(access.event.id)
+    if written != SAVED:
+        return written
     await audit.record(
         "accuracy check completed",
         actor=access.user.id,
