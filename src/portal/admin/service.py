@@ -18,7 +18,7 @@ from piccolo.query.base import Query
 
 from portal import audit
 from portal.db.tables import AuditEvent, Event, Provider, TeamMember, User
-from portal.events.service import team_of
+from portal.events.service import EVENT_COLUMNS, team_of
 
 LONDON = ZoneInfo("Europe/London")
 PAGE_SIZE = 25
@@ -152,18 +152,6 @@ async def update_provider(
 
 
 # -- events ---------------------------------------------------------------------------
-
-EVENT_COLUMNS = (
-    Event.id,
-    Event.event_ref,
-    Event.event_type,
-    Event.start_date,
-    Event.end_date,
-    Event.status,
-    Event.provider.id.as_alias("provider_id"),
-    Event.provider.name.as_alias("provider_name"),
-    Event.provider.urn.as_alias("provider_urn"),
-)
 
 
 def _event_search(q: str) -> Where | Or | None:

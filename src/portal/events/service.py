@@ -27,18 +27,23 @@ def timing(event: dict[str, Any], today: date) -> str:
     return "current"
 
 
+# An event as lists show it (here and in the admin console).
+EVENT_COLUMNS = (
+    Event.id,
+    Event.event_ref,
+    Event.event_type,
+    Event.start_date,
+    Event.end_date,
+    Event.status,
+    Event.provider.id.as_alias("provider_id"),
+    Event.provider.name.as_alias("provider_name"),
+    Event.provider.urn.as_alias("provider_urn"),
+)
+
+
 async def events_for(user: User) -> list[dict[str, Any]]:
     """The events a provider user or an inspector may open, newest first."""
-    columns = (
-        Event.id,
-        Event.event_ref,
-        Event.event_type,
-        Event.start_date,
-        Event.end_date,
-        Event.status,
-        Event.provider.name.as_alias("provider_name"),
-    )
-    query = Event.select(*columns).order_by(Event.start_date, ascending=False)
+    query = Event.select(*EVENT_COLUMNS).order_by(Event.start_date, ascending=False)
     if user.role == "provider":
         query = query.where(Event.provider == user.provider)
     elif user.role == "inspector":
