@@ -26,14 +26,6 @@ def _actor(request: Request[Any, Any, Any]) -> int:
     return current_user(request).id
 
 
-def _done(request: Request[Any, Any, Any], url: str, message: str) -> str:
-    return with_banner(request, url, message)
-
-
-def _banner(request: Request[Any, Any, Any]) -> str | None:
-    return banner(request)
-
-
 def _page_links(base: str, params: dict[str, str], page: service.Page) -> dict[str, Any]:
     """govukPagination's parameters for a list at `base` with its search `params`."""
     kept = {key: value for key, value in params.items() if value}
@@ -72,7 +64,7 @@ def _search_results(
         "q": q,
         "page": result,
         "pagination": _page_links(base, {"q": q}, result),
-        "banner": _banner(request),
+        "banner": banner(request),
         **extra,
     }
     return render(request, template, context, block="results")
@@ -109,7 +101,7 @@ async def provider_create(request: Request[Any, Any, Any], data: Form) -> Respon
             errors[refused.field] = str(refused)
         else:
             return redirect(
-                request, _done(request, f"/admin/providers/{row.id}", "Provider created")
+                request, with_banner(request, f"/admin/providers/{row.id}", "Provider created")
             )
     return render(
         request, "admin/provider_form.html", {"values": values, "errors": errors, "row": None}
@@ -136,7 +128,7 @@ async def provider_page(request: Request[Any, Any, Any], provider_id: int) -> Re
             "errors": {},
             "row": row,
             "events": events,
-            "banner": _banner(request),
+            "banner": banner(request),
         },
     )
 
@@ -153,7 +145,9 @@ async def provider_update(
         except service.Refused as refused:
             errors[refused.field] = str(refused)
         else:
-            return redirect(request, _done(request, f"/admin/providers/{row.id}", "Provider saved"))
+            return redirect(
+                request, with_banner(request, f"/admin/providers/{row.id}", "Provider saved")
+            )
     events = await service.events("", 1, provider_id=row.id)
     return render(
         request,
@@ -205,7 +199,9 @@ async def event_create(request: Request[Any, Any, Any], data: Form) -> Response[
         except service.Refused as refused:
             errors[refused.field] = str(refused)
         else:
-            return redirect(request, _done(request, f"/admin/events/{row.id}", "Event created"))
+            return redirect(
+                request, with_banner(request, f"/admin/events/{row.id}", "Event created")
+            )
     return render(
         request,
         "admin/event_form.html",
@@ -237,7 +233,7 @@ async def event_page(request: Request[Any, Any, Any], event_id: int) -> Response
             "deadline": await service.accuracy_deadline(event_id),
             "event_types": service.EVENT_TYPES,
             "team_roles": service.TEAM_ROLES,
-            "banner": _banner(request),
+            "banner": banner(request),
         },
     )
 
@@ -257,7 +253,7 @@ async def event_close(request: Request[Any, Any, Any], event_id: int) -> Respons
         if wants_fragment(request):
             raise HTTPException(status_code=409)
         return redirect(request, f"/admin/events/{event_id}")
-    return redirect(request, _done(request, f"/admin/events/{event_id}", "Event closed"))
+    return redirect(request, with_banner(request, f"/admin/events/{event_id}", "Event closed"))
 
 
 @get("/admin/events/{event_id:int}/deadline", name="admin.deadline", **ADMIN)
@@ -287,7 +283,9 @@ async def deadline_extend(
         else:
             return redirect(
                 request,
-                _done(request, f"/admin/events/{event_id}", "Accuracy check deadline extended"),
+                with_banner(
+                    request, f"/admin/events/{event_id}", "Accuracy check deadline extended"
+                ),
             )
     return render(
         request,
@@ -328,7 +326,9 @@ async def member_add(request: Request[Any, Any, Any], event_id: int, data: Form)
         except service.Refused as refused:
             errors[refused.field] = str(refused)
         else:
-            return redirect(request, _done(request, f"/admin/events/{event_id}", "Inspector added"))
+            return redirect(
+                request, with_banner(request, f"/admin/events/{event_id}", "Inspector added")
+            )
     return render(
         request,
         "admin/member_form.html",
@@ -379,7 +379,7 @@ async def member_update(
             errors[refused.field] = str(refused)
         else:
             return redirect(
-                request, _done(request, f"/admin/events/{event_id}", "Team member saved")
+                request, with_banner(request, f"/admin/events/{event_id}", "Team member saved")
             )
     return render(
         request,
@@ -415,7 +415,8 @@ async def member_remove(
     member, _ = await _member_or_404(event_id, member_id)
     await service.remove_team_member(member, _actor(request))
     return redirect(
-        request, _done(request, f"/admin/events/{event_id}", "Inspector removed from the team")
+        request,
+        with_banner(request, f"/admin/events/{event_id}", "Inspector removed from the team"),
     )
 
 
@@ -467,7 +468,7 @@ async def user_create(request: Request[Any, Any, Any], data: Form) -> Response[A
         else:
             return redirect(
                 request,
-                _done(
+                with_banner(
                     request, f"/admin/users/{created.id}", "User created and invitation emails sent"
                 ),
             )
@@ -499,7 +500,7 @@ async def user_page(request: Request[Any, Any, Any], user_id: int) -> Response[A
             "locked": bool(locked and locked > datetime.now(UTC)),
             "events": await service.user_events(user_id),
             "team_roles": service.TEAM_ROLES,
-            "banner": _banner(request),
+            "banner": banner(request),
         },
     )
 
@@ -521,7 +522,7 @@ async def user_resend(request: Request[Any, Any, Any], user_id: int) -> Response
     except AccountError as refused:
         raise PermissionDeniedException() from refused
     return redirect(
-        request, _done(request, f"/admin/users/{user_id}", "Invitation emails sent again")
+        request, with_banner(request, f"/admin/users/{user_id}", "Invitation emails sent again")
     )
 
 
@@ -531,7 +532,7 @@ async def user_unlock(request: Request[Any, Any, Any], user_id: int) -> Response
 
     await _user_or_404(user_id)
     await unlock(user_id, _actor(request))
-    return redirect(request, _done(request, f"/admin/users/{user_id}", "Account unlocked"))
+    return redirect(request, with_banner(request, f"/admin/users/{user_id}", "Account unlocked"))
 
 
 @get("/admin/users/{user_id:int}/deactivate", name="admin.user_deactivate_confirm", **ADMIN)
@@ -559,7 +560,7 @@ async def user_deactivate(request: Request[Any, Any, Any], user_id: int) -> Resp
         settings=request.app.state.settings,
         sessions=request.app.state.sessions,
     )
-    return redirect(request, _done(request, f"/admin/users/{user_id}", "Account deactivated"))
+    return redirect(request, with_banner(request, f"/admin/users/{user_id}", "Account deactivated"))
 
 
 # -- the audit log ----------------------------------------------------------------------
