@@ -53,16 +53,6 @@ def parse_date(
         return None
 
 
-def date_values(prefix: str, value: date | None) -> Values:
-    if value is None:
-        return {}
-    return {
-        f"{prefix}-day": str(value.day),
-        f"{prefix}-month": str(value.month),
-        f"{prefix}-year": str(value.year),
-    }
-
-
 def provider(data: Mapping[str, str]) -> tuple[Values, Errors]:
     values = {name: _get(data, name) for name in ("name", "urn", "address")}
     errors: Errors = {}

@@ -88,7 +88,3 @@ def over_quota(file_name: str, several: bool, quota: int, event_noun: str) -> st
 
 def no_kind() -> str:
     return "Select what kind of document this is"
-
-
-def not_a_form() -> str:
-    return "The file could not be uploaded. Try again"

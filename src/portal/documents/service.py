@@ -19,7 +19,6 @@ from portal.documents.storage import FileStore, StoredFile
 from portal.events.access import EventAccess
 
 VISIBLE_TO_ALL = ("live", "pending_delete")  # pending_delete is live until Save
-SIDES = ("provider", "ofsted")
 
 
 async def find_visible(access: EventAccess, document_id: int) -> Document | None:
@@ -86,10 +85,6 @@ async def documents_for(access: EventAccess, side: str) -> list[dict[str, Any]]:
         row["not_saved"] = row["state"] == "staged"
         row["to_delete"] = row["state"] == "pending_delete" and row["staged_by"] == user_id
     return rows
-
-
-async def has_changes(access: EventAccess, side: str) -> bool:
-    return await Document.exists().where(_own_changes(access, side))
 
 
 def _own_changes(access: EventAccess, side: str) -> Any:
