@@ -3,7 +3,8 @@ started with the app, and by tests) sends it through PORTAL_SMTP_URL, or, when t
 is unset, writes it as a complete .eml file to <data dir>/outbox/.
 
 Failed sends are retried with a growing delay and, after the last try, kept with
-status "failed" and the error, visible to the administrator (`failed_mail()`): never dropped.
+status "failed" and the error, visible to the administrator (`portal failed-mail`, then `portal retry-mail`): never
+dropped.
 
 PORTAL_SMTP_URL: `smtp://[user:password@]host[:port]` (STARTTLS whenever the server offers
 it) or `smtps://...` (TLS from the start, port 465). Query options: `starttls=required`
@@ -174,15 +175,31 @@ async def failed_mail(limit: int = 100) -> list[OutgoingMail]:
     )
 
 
-async def retry(mail_id: int) -> None:
-    """Put a failed message back in the queue, for another full set of tries."""
-    await OutgoingMail.update(
-        {
-            OutgoingMail.status: "queued",
-            OutgoingMail.attempts: 0,
-            OutgoingMail.next_attempt_at: datetime.now(UTC),
-        }
-    ).where((OutgoingMail.id == mail_id) & (OutgoingMail.status == "failed"))
+async def status_of(mail_id: int) -> str | None:
+    row = await OutgoingMail.select(OutgoingMail.status).where(OutgoingMail.id == mail_id).first()
+    return row["status"] if row else None
+
+
+def destination(settings: Settings) -> str:
+    """Where mail goes, in words: 'by SMTP' or 'to <outbox dir>'."""
+    return "by SMTP" if settings.smtp_url else f"to {settings.outbox_dir.resolve()}"
+
+
+async def retry(mail_id: int) -> bool:
+    """Put a failed message back in the queue, for another full set of tries. False
+    when there is no failed message with that id."""
+    updated = await (
+        OutgoingMail.update(
+            {
+                OutgoingMail.status: "queued",
+                OutgoingMail.attempts: 0,
+                OutgoingMail.next_attempt_at: datetime.now(UTC),
+            }
+        )
+        .where((OutgoingMail.id == mail_id) & (OutgoingMail.status == "failed"))
+        .returning(OutgoingMail.id)
+    )
+    return bool(updated)
 
 
 async def worker(settings: Settings, interval: float = 2.0) -> None:

@@ -109,3 +109,34 @@ def test_commands_say_what_is_wrong_and_change_nothing(portal: Portal) -> None:
     out = portal("create-provider --urn '' --name ''", ok=False)
     assert out.startswith("Error: ")
     assert portal.query("SELECT count(*) FROM provider WHERE urn = ''") == [(0,)]
+
+
+def test_failed_mail_is_listed_and_sent_again(portal: Portal) -> None:
+    portal("migrate")
+    with sqlite3.connect(portal.data_dir / "portal.sqlite3") as conn:
+        conn.execute(
+            "INSERT INTO outgoing_mail (to_address, subject, text_body, html_body, status, "
+            "attempts, last_error, created_at, next_attempt_at) VALUES "
+            "('kim@ofsted.example', 'Your Provider Portal account', 'Hello', '', 'failed', "
+            "5, '550 mailbox unavailable', '2026-11-23 09:00:00+00:00', "
+            "'2026-11-23 09:00:00+00:00')"
+        )
+        mail_id = conn.execute("SELECT max(id) FROM outgoing_mail").fetchone()[0]
+    listed = portal("failed-mail").splitlines()
+    assert listed[0].split()[:2] == [str(mail_id), "kim@ofsted.example"]
+    assert listed[0].endswith("Your Provider Portal account")
+    assert listed[1].strip() == "after 5 tries: 550 mailbox unavailable"
+    assert listed[-1] == "1 failed message."
+
+    outbox = portal.data_dir / "outbox"
+    before = set(outbox.glob("*.eml")) if outbox.exists() else set()
+    assert portal(f"retry-mail --id {mail_id}") == (
+        f"Message {mail_id} sent to {outbox.resolve()}.\n"
+    )
+    sent = set(outbox.glob("*.eml")) - before
+    assert len(sent) == 1 and "Your Provider Portal account" in sent.pop().read_text()
+    assert portal.query(f"SELECT status FROM outgoing_mail WHERE id = {mail_id}") == [("sent",)]
+    assert portal("failed-mail").splitlines() == ["0 failed messages."]
+    assert portal(f"retry-mail --id {mail_id}", ok=False) == (
+        f"Error: there is no failed message with the id {mail_id}\n"
+    )

@@ -250,3 +250,47 @@ async def list_events(args: argparse.Namespace, settings: Settings) -> int:
         return 0
 
     return await _with_database(settings, work)
+
+
+def _no_args(parser: argparse.ArgumentParser) -> None:
+    return None
+
+
+@command("failed-mail", "list mail that could not be sent after every try", _no_args)
+async def failed_mail(args: argparse.Namespace, settings: Settings) -> int:
+    from portal import mail
+
+    async def work() -> int:
+        rows = await mail.failed_mail()
+        for row in rows:
+            print(f"{row.id:<6} {row.to_address:<40} {row.subject}")
+            print(f"       after {row.attempts} tries: {row.last_error}")
+        print(f"{len(rows)} failed message{'' if len(rows) == 1 else 's'}.")
+        return 0
+
+    return await _with_database(settings, work)
+
+
+def _mail_id_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--id", type=int, required=True, help="as `portal failed-mail` shows")
+
+
+@command("retry-mail", "send a failed message again", _mail_id_args)
+async def retry_mail(args: argparse.Namespace, settings: Settings) -> int:
+    from portal import mail
+
+    async def work() -> int:
+        if not await mail.retry(args.id):
+            print(f"Error: there is no failed message with the id {args.id}")
+            return 1
+        # Sent now, as `create-user` does: a running server's worker would send it too.
+        await mail.deliver_pending(settings)
+        if await mail.status_of(args.id) == "sent":
+            print(f"Message {args.id} sent {mail.destination(settings)}.")
+        else:
+            print(
+                f"Message {args.id} is queued again; sending it failed once more, it is retried later."
+            )
+        return 0
+
+    return await _with_database(settings, work)

@@ -41,8 +41,7 @@ async def _run(settings: Settings, work) -> int:  # type: ignore[no-untyped-def]
         # Send now, so the command works without a running server (a running server's
         # worker would send them too: a message is only ever claimed by one of them).
         await mail.deliver_pending(settings)
-        where = "by SMTP" if settings.smtp_url else f"to {settings.outbox_dir.resolve()}"
-        print(f"Mail is sent {where}.")
+        print(f"Mail is sent {mail.destination(settings)}.")
         return 0
     finally:
         await engine.close_pool(db)
