@@ -29,8 +29,3 @@ def role(*roles: str):
 
     guard.__name__ = f"role_{'_'.join(roles)}"
     return guard
-
-
-async def provide_user(request: Any) -> User:
-    """Dependency: the signed-in user (guards have already made sure there is one)."""
-    return current_user(request)
