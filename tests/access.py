@@ -6,9 +6,12 @@ a redirect to the sign-in page, or HX-Redirect for htmx).
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
+from litestar import Litestar
 
 from tests.client import PortalClient
 from tests.factories import World
@@ -22,6 +25,19 @@ WHO = [
     "admin",
     "anonymous",
 ]
+
+
+# Route name -> the kinds of user its matrix has checked, in this process. A test_access
+# module names the routes it covers in COVERS; the completeness test holds every route
+# of the app to being named by one, and the module check (conftest) holds each named
+# route to having been checked for every kind of user.
+CHECKED: defaultdict[str, set[str]] = defaultdict(set)
+
+
+def route_name(app: Litestar, method: str, url: str) -> str:
+    """The name of the route that answers `method url`."""
+    _, handler, *_ = app.asgi_router.handle_routing(urlsplit(url).path, method)  # type: ignore[arg-type]
+    return str(handler.name)
 
 
 def outcome(response: httpx.Response) -> str | int:
@@ -46,6 +62,7 @@ async def check(
     expected: str | int,
     data: dict[str, Any] | None = None,
 ) -> None:
+    CHECKED[route_name(client.app, method, url)].add(who)
     user = world.user(who)
     client.sign_out_locally()
     if user is not None:

@@ -26,6 +26,7 @@ from litestar import Litestar
 from portal.app import create_app
 from portal.db import engine as db_engine
 from portal.settings import Settings
+from tests.access import CHECKED, WHO
 from tests.client import PortalClient
 from tests.factories import Factory
 from tests.html_check import record_page, validate_recorded_pages
@@ -195,6 +196,20 @@ async def client(app: Litestar) -> AsyncIterator[PortalClient]:
 @pytest.fixture
 def make(settings: Settings) -> Factory:
     return Factory(settings)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _access_matrix_is_whole(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test_access module checks every route it names in COVERS for every kind of user."""
+    yield
+    covers = getattr(request.module, "COVERS", None)
+    if covers is None or not request.module.__name__.endswith("test_access"):
+        return
+    if request.session.testsfailed or request.config.getoption("keyword"):
+        return  # a partial run: the failures say more than this would
+    gaps = {name: sorted(set(WHO) - CHECKED[name]) for name in covers}
+    gaps = {name: who for name, who in gaps.items() if who}
+    assert not gaps, f"{request.module.__name__}: routes not checked for every user: {gaps}"
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -18,7 +18,9 @@ VNU_VERSION = "26.9.27"
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / ".cache" / "vnu"
 # One folder for the whole run: parallel workers inherit it from the main process.
-_pages_dir = Path(os.environ.setdefault("PORTAL_TEST_PAGES_DIR", tempfile.mkdtemp(prefix="portal-pages-")))
+_pages_dir = Path(
+    os.environ.setdefault("PORTAL_TEST_PAGES_DIR", tempfile.mkdtemp(prefix="portal-pages-"))
+)
 _seen: set[str] = set()
 
 

@@ -6,44 +6,46 @@ import asyncio
 import logging
 
 from litestar import Litestar
-from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
 from litestar.plugins.htmx import HTMXPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from portal import mail
-from portal.accuracy import routes as accuracy_routes
-from portal.admin import routes as admin_routes
-from portal.auth import routes as auth_routes
+from portal.accuracy.routes import router as accuracy_router
+from portal.admin.routes import router as admin_router
+from portal.auth.middleware import must_change_middleware, session_middleware
 from portal.auth.rate_limit import make_limiter
+from portal.auth.routes import router as auth_router
 from portal.auth.sessions import make_store
-from portal.conduct import routes as conduct_routes
+from portal.conduct.routes import router as conduct_router
 from portal.db import engine as db_engine
-from portal.documents import routes as document_routes
+from portal.documents.api import remove_orphans
+from portal.documents.routes import router as documents_router
 from portal.documents.storage import FileStore
-from portal.events import routes as event_routes
+from portal.events.routes import router as events_router
 from portal.settings import Settings
-from portal.survey import routes as survey_routes
+from portal.survey.routes import router as survey_router
 from portal.web import pages
 from portal.web.errors import EXCEPTION_HANDLERS
-from portal.web.middleware import security_headers, session_middleware
+from portal.web.middleware import csrf_middleware, security_headers
 from portal.web.templates import make_environment
 
 log = logging.getLogger("portal")
 
 
-def route_handlers() -> list[object]:
-    return [
-        *auth_routes.route_handlers,
-        *event_routes.route_handlers,
-        *document_routes.route_handlers,
-        *accuracy_routes.route_handlers,
-        *survey_routes.route_handlers,
-        *conduct_routes.route_handlers,
-        *admin_routes.route_handlers,
-        *pages.route_handlers,
-    ]
+# Each feature declares its routes once, as a Router with its prefix, guard and dependencies.
+ROUTERS = [
+    auth_router,
+    events_router,
+    documents_router,
+    accuracy_router,
+    survey_router,
+    conduct_router,
+    admin_router,
+    pages.router,
+]
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -61,8 +63,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         removed = files.remove_leftovers()
         if removed:
             log.warning("removed %d unfinished upload(s) left by a previous run", removed)
-        from portal.documents.service import remove_orphans
-
         orphans = await remove_orphans(files)
         if orphans:
             log.warning("removed %d stored file(s) that no document points at", orphans)
@@ -76,14 +76,17 @@ def create_app(settings: Settings | None = None) -> Litestar:
         if settings.db_pool:
             await db_engine.close_pool(app.state.engine)
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
-            *route_handlers(),
+            *ROUTERS,
             create_static_files_router(
                 path="/static", directories=[settings.static_dir], name="static"
             ),
         ],
-        middleware=[session_middleware],
+        # Who is signed in, then the CSRF check (bound to the session), then the forced
+        # password change (after the check, so a forged POST is refused first).
+        middleware=[session_middleware, csrf_middleware, must_change_middleware],
+        openapi_config=None,  # no schema pages: they would list every route to anyone
         before_send=[security_headers],
         exception_handlers=EXCEPTION_HANDLERS,
         plugins=[HTMXPlugin()],
@@ -100,3 +103,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         on_shutdown=[on_shutdown],
         debug=False,
     )
+    # Every URL in a template is built from a route name, never typed by hand.
+    environment.globals["url_for"] = app.route_reverse
+    environment.globals["static"] = lambda path: app.route_reverse("static", file_path=f"/{path}")
+    return app

@@ -6,26 +6,17 @@ import argparse
 import asyncio
 import os
 import sys
-from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any
 
+import uvicorn
+
+from portal import demo as demo_data
+from portal.admin import commands as _admin_commands  # noqa: F401  (registers its commands)
+from portal.app import create_app
+from portal.auth import commands as _auth_commands  # noqa: F401  (registers its commands)
+from portal.commands import COMMANDS, command, database, prepare_database
+from portal.documents.storage import FileStore
 from portal.settings import Settings
-
-Command = Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]]
-COMMANDS: dict[str, tuple[Command, Callable[[argparse.ArgumentParser], None], str]] = {}
-
-
-def command(
-    name: str, help: str, arguments: Callable[[argparse.ArgumentParser], None] = lambda p: None
-):
-    """Register a subcommand; features add their own (see admin/commands.py)."""
-
-    def register(func: Command) -> Command:
-        COMMANDS[name] = (func, arguments, help)
-        return func
-
-    return register
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -35,24 +26,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
     return Settings.from_env(**overrides)
 
 
-async def prepare_database(settings: Settings) -> str:
-    """Make the data dir and apply pending migrations; returns Piccolo's report."""
-    from portal.db import engine
-
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    db = engine.bind(settings.effective_database_url)
-    await engine.start_pool(db)
-    try:
-        return await engine.migrate()
-    finally:
-        await engine.close_pool(db)
-
-
 def _serve(settings: Settings, host: str, port: int) -> None:
-    import uvicorn
-
-    from portal.app import create_app
-
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info", proxy_headers=False)
 
 
@@ -76,17 +50,8 @@ async def serve(args: argparse.Namespace, settings: Settings) -> int:
 
 @command("demo", "run the portal with demo data (SQLite in the data dir)", _server_args)
 async def demo(args: argparse.Namespace, settings: Settings) -> int:
-    from portal import demo as demo_data
-    from portal.db import engine
-    from portal.documents.storage import FileStore
-
-    await prepare_database(settings)
-    db = engine.bind(settings.effective_database_url)
-    await engine.start_pool(db)
-    try:
+    async with database(settings):
         await demo_data.load(FileStore(settings.files_dir))
-    finally:
-        await engine.close_pool(db)
     address = f"http://{args.host}:{args.port}/"
     print(f"\nProvider Portal demo: {address}")
     print(
@@ -100,7 +65,6 @@ async def demo(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    _load_feature_commands()
     parser = argparse.ArgumentParser(prog="portal", description="Provider Portal")
     parser.add_argument("--data-dir", default=os.environ.get("PORTAL_DATA_DIR", "var"))
     sub = parser.add_subparsers(dest="command", required=True)
@@ -117,22 +81,5 @@ def main(argv: list[str] | None = None) -> int:
     return status
 
 
-def _load_feature_commands() -> None:
-    import importlib
-
-    for module in ("portal.admin.commands", "portal.auth.commands"):
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module and not module.startswith(
-                f"{exc.name}."
-            ):  # only "not built yet" is fine
-                raise
-
-
 if __name__ == "__main__":
-    # `python -m portal.cli`: run the importable module's main, so that the commands the
-    # features register with `portal.cli.command` land in the registry main() reads.
-    from portal.cli import main as portal_main
-
-    sys.exit(portal_main())
+    sys.exit(main())

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from portal.accuracy.tables import AccuracyCheck
 from portal.db.tables import Event, User
 from portal.documents.publishing import published
-from portal.events.access import EventAccess, load_event_access
+from portal.web.access import EventAccess, load_event_access
 from tests.factories import Factory, World
 
 DRAFT_NAME = "Oakfield - draft inspection report.pdf"

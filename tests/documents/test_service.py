@@ -11,8 +11,8 @@ import pytest
 from portal.db.tables import Document
 from portal.documents import service
 from portal.documents.storage import FileStore, StoredFile
-from portal.events.access import load_event_access
 from portal.settings import Settings
+from portal.web.access import load_event_access
 from tests.factories import Factory
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from portal.db.tables import AuditEvent, Event
-from portal.events.access import load_event_access
 from portal.survey import forms, service
 from portal.survey.questions import ACTIVITIES, STATEMENTS
 from portal.survey.tables import SurveyResponse
+from portal.web.access import load_event_access
 from tests.factories import Factory
 
 ACTIVITY_KEYS = list(ACTIVITIES)

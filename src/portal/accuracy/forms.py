@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from portal.web.templates import format_datetime
+from portal.clock import format_datetime
 
 MAX_COMMENTS = 20_000
 ANSWERS = {"yes": "Yes", "no": "No"}

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Request, get, post
+from litestar import Request, Router, get, post
 from litestar.di import Provide
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Response
 
 from portal.accuracy import forms, service
-from portal.events.access import EventAccess, provide_event_access
+from portal.web.access import EventAccess, provide_event_access
 from portal.web.guards import signed_in
 from portal.web.render import redirect, render, wants_fragment
 
@@ -177,3 +177,6 @@ async def _conflict(
 
 
 route_handlers = [show, submit]
+
+# Until this feature declares its own Router (issue 12): its handlers, as they are.
+router = Router(path="/", route_handlers=route_handlers)

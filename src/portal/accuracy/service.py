@@ -8,14 +8,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from portal import audit, mail
-from portal.accuracy import working_days
+from portal import audit, clock, mail
 from portal.accuracy.forms import ANSWERS, CONFIRMATION, QUESTION, Answers
 from portal.accuracy.tables import AccuracyCheck
 from portal.db.tables import Document, Event, Provider, TeamMember, User
-from portal.events.access import EventAccess
-from portal.events.forms import FormLink
-from portal.web.templates import format_date, format_datetime
+from portal.web.access import EventAccess
+from portal.web.tasks import FormLink
 
 STATUS_LABELS = {
     "not_started": "Not started",
@@ -24,14 +22,15 @@ STATUS_LABELS = {
 }
 
 
+ACCURACY_CHECK_WORKING_DAYS = 5  # due at 5pm on the fifth working day after the draft
+
+
 def now_utc() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment
+def due_at(published_at: datetime) -> datetime:
+    return clock.due_after_working_days(published_at, ACCURACY_CHECK_WORKING_DAYS)
 
 
 @dataclass(frozen=True)
@@ -62,7 +61,7 @@ class CheckState:
     def due_at(self) -> datetime | None:
         if self.check is None:
             return None
-        return _aware(self.check.extended_due_at or self.check.due_at)
+        return clock.aware(self.check.extended_due_at or self.check.due_at)
 
     @property
     def extended(self) -> bool:
@@ -70,7 +69,7 @@ class CheckState:
 
     @property
     def due_text(self) -> str:
-        return working_days.due_text(self.due_at) if self.due_at else ""
+        return clock.format_deadline(self.due_at) if self.due_at else ""
 
     @property
     def past_deadline(self) -> bool:
@@ -136,13 +135,13 @@ async def state(access: EventAccess, now: datetime | None = None) -> CheckState:
 async def open_check(event_id: int, published_at: datetime) -> None:
     """A draft report was published: open the check, due at 5pm on the fifth working
     day after. Idempotent: a check that is already open keeps its dates."""
-    published_at = _aware(published_at) or now_utc()
+    published_at = clock.aware(published_at) or now_utc()
     inserted = await (
         AccuracyCheck.insert(
             AccuracyCheck(
                 event=event_id,
                 opened_at=published_at,
-                due_at=working_days.due_at(published_at),
+                due_at=due_at(published_at),
             )
         )
         .on_conflict(target=AccuracyCheck.event, action="DO NOTHING")
@@ -153,14 +152,14 @@ async def open_check(event_id: int, published_at: datetime) -> None:
             "accuracy check opened",
             actor=None,
             event=event_id,
-            detail=f"due by {working_days.due_text(working_days.due_at(published_at))}",
+            detail=f"due by {clock.format_deadline(due_at(published_at))}",
         )
 
 
 async def extend_deadline(event_id: int, new_due_at: datetime, actor_id: int) -> None:
     """The administrator gives the provider until `new_due_at` (a naive time is UK time)."""
     if new_due_at.tzinfo is None:
-        new_due_at = new_due_at.replace(tzinfo=working_days.LONDON)
+        new_due_at = new_due_at.replace(tzinfo=clock.LONDON)
     new_due_at = new_due_at.astimezone(UTC)
     updated = await (
         AccuracyCheck.update(
@@ -178,7 +177,7 @@ async def extend_deadline(event_id: int, new_due_at: datetime, actor_id: int) ->
         "accuracy check deadline extended",
         actor=actor_id,
         event=event_id,
-        detail=f"due by {working_days.due_text(new_due_at)}",
+        detail=f"due by {clock.format_deadline(new_due_at)}",
     )
 
 
@@ -285,7 +284,7 @@ async def overlap(state: CheckState) -> Overlap:
     row = await User.select(User.display_name).where(User.id == check.updated_by).first()
     return Overlap(
         name=row["display_name"] if row else "A colleague",
-        at=_aware(check.updated_at),
+        at=clock.aware(check.updated_at),
         answers=state.answers,
         by_you=check.updated_by == state.access.user.id,
     )
@@ -355,7 +354,7 @@ async def form_link(access: EventAccess) -> FormLink:
             href,
             "Completed",
             "green",
-            f"Completed on {format_date(current.check.completed_at)}.",
+            f"Completed on {clock.format_date(current.check.completed_at)}.",
         )
     due = f"Due by {current.due_text}."
     if access.is_provider:
@@ -392,7 +391,7 @@ async def _send_completion_mail(
     provider = await Provider.objects().where(Provider.id == event.provider).first()
     provider_name = provider.name if provider else ""
     link = f"{base_url.rstrip('/')}/events/{event.id}/accuracy-check"
-    when = format_datetime(at)
+    when = clock.format_datetime(at)
     leads = await (
         TeamMember.select(
             TeamMember.user.email.as_alias("email"),

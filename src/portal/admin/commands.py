@@ -10,7 +10,8 @@ from datetime import date
 from typing import Any
 
 from portal.admin import forms, service
-from portal.cli import command, prepare_database
+from portal.commands import command, prepare_database
+from portal.db.tables import EVENT_TYPES, TEAM_ROLES
 from portal.settings import Settings
 
 
@@ -94,7 +95,7 @@ async def update_provider(args: argparse.Namespace, settings: Settings) -> int:
 def _event_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--provider-urn", required=True)
     parser.add_argument("--event-id", required=True, help="the event ID shown to users")
-    parser.add_argument("--type", choices=sorted(service.EVENT_TYPES), required=True)
+    parser.add_argument("--type", choices=sorted(EVENT_TYPES), required=True)
     parser.add_argument("--start", type=_date, required=True, help="YYYY-MM-DD")
     parser.add_argument("--end", type=_date, required=True, help="YYYY-MM-DD")
 
@@ -139,7 +140,7 @@ async def _open_event(event_ref: str) -> Any:
 def _team_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--event-id", required=True)
     parser.add_argument("--username", required=True)
-    parser.add_argument("--role", choices=sorted(service.TEAM_ROLES), default="team")
+    parser.add_argument("--role", choices=sorted(TEAM_ROLES), default="team")
     parser.add_argument("--pen-portrait", default="")
 
 
@@ -156,7 +157,7 @@ async def add_team_member(args: argparse.Namespace, settings: Settings) -> int:
             pen_portrait=args.pen_portrait,
             actor_id=None,
         )
-        print(f"{args.username} added to {event.event_ref} as {service.TEAM_ROLES[args.role]}.")
+        print(f"{args.username} added to {event.event_ref} as {TEAM_ROLES[args.role]}.")
         return 0
 
     return await _with_database(settings, work)

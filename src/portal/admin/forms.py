@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from datetime import date
 
-from portal.admin.service import EVENT_TYPES, TEAM_ROLES
+from portal.db.tables import EVENT_TYPES, TEAM_ROLES
 
 Values = dict[str, str]
 Errors = dict[str, str]

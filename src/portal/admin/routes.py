@@ -6,14 +6,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from litestar import Request, get, post
+from litestar import Request, Router, get, post
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import HTTPException, NotFoundException, PermissionDeniedException
 from litestar.params import Body
 from litestar.response import Response
 
 from portal.admin import forms, service
-from portal.db.tables import Provider, TeamMember
+from portal.db.tables import EVENT_TYPES, TEAM_ROLES, Provider, TeamMember
 from portal.web.banner import banner, with_banner
 from portal.web.guards import current_user, role
 from portal.web.render import redirect, render, wants_fragment
@@ -165,7 +165,7 @@ async def events(
 ) -> Response[Any]:
     result = await service.events(q, service.page_number(page))
     return _search_results(
-        request, "admin/events.html", "/admin/events", q, result, event_types=service.EVENT_TYPES
+        request, "admin/events.html", "/admin/events", q, result, event_types=EVENT_TYPES
     )
 
 
@@ -174,7 +174,7 @@ async def event_new(request: Request[Any, Any, Any], provider: str = "") -> Resp
     return render(
         request,
         "admin/event_form.html",
-        {"values": {"provider_urn": provider}, "errors": {}, "event_types": service.EVENT_TYPES},
+        {"values": {"provider_urn": provider}, "errors": {}, "event_types": EVENT_TYPES},
     )
 
 
@@ -205,7 +205,7 @@ async def event_create(request: Request[Any, Any, Any], data: Form) -> Response[
     return render(
         request,
         "admin/event_form.html",
-        {"values": values, "errors": errors, "event_types": service.EVENT_TYPES},
+        {"values": values, "errors": errors, "event_types": EVENT_TYPES},
     )
 
 
@@ -231,8 +231,8 @@ async def event_page(request: Request[Any, Any, Any], event_id: int) -> Response
             "event": row,
             "team": await service.team(event_id),
             "deadline": await service.accuracy_deadline(event_id),
-            "event_types": service.EVENT_TYPES,
-            "team_roles": service.TEAM_ROLES,
+            "event_types": EVENT_TYPES,
+            "team_roles": TEAM_ROLES,
             "banner": banner(request),
         },
     )
@@ -303,7 +303,7 @@ async def deadline_extend(
 
 
 def _member_context(row: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    return {"event": row, "team_roles": service.TEAM_ROLES, **extra}
+    return {"event": row, "team_roles": TEAM_ROLES, **extra}
 
 
 @get("/admin/events/{event_id:int}/team/new", name="admin.member_new", **ADMIN)
@@ -499,7 +499,7 @@ async def user_page(request: Request[Any, Any, Any], user_id: int) -> Response[A
             "person": row,
             "locked": bool(locked and locked > datetime.now(UTC)),
             "events": await service.user_events(user_id),
-            "team_roles": service.TEAM_ROLES,
+            "team_roles": TEAM_ROLES,
             "banner": banner(request),
         },
     )
@@ -622,3 +622,6 @@ route_handlers = [
     user_deactivate,
     audit_log,
 ]
+
+# Until this feature declares its own Router (issue 12): its handlers, as they are.
+router = Router(path="/", route_handlers=route_handlers)

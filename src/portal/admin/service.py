@@ -17,13 +17,11 @@ from piccolo.columns.combination import And, Or, Where
 from piccolo.query.base import Query
 
 from portal import audit
-from portal.db.tables import AuditEvent, Event, Provider, TeamMember, User
-from portal.events.service import EVENT_COLUMNS, team_of
+from portal.db.reads import EVENT_COLUMNS, team_of
+from portal.db.tables import EVENT_TYPES, TEAM_ROLES, AuditEvent, Event, Provider, TeamMember, User
 
 LONDON = ZoneInfo("Europe/London")
 PAGE_SIZE = 25
-EVENT_TYPES = {"inspection": "Inspection", "visit": "Visit"}
-TEAM_ROLES = {"lead": "Lead inspector", "team": "Team inspector"}
 
 
 class Refused(Exception):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from portal.cli import command, prepare_database
+from portal.commands import command, prepare_database
 from portal.settings import Settings
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from litestar import Request, get, post
+from litestar import Request, Router, get, post
 from litestar.datastructures import Cookie
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
@@ -56,7 +56,9 @@ def client_address(request: Request[Any, Any, Any]) -> str:
 @get("/sign-in", name="auth.sign_in")
 async def sign_in_page(request: Request[Any, Any, Any], next: str | None = None) -> Response[Any]:
     if request.scope.get("user") is not None:
-        return Redirect(_safe_next(next) or service.home_for(request.scope["user"]))
+        return Redirect(
+            _safe_next(next) or request.app.route_reverse(service.home_for(request.scope["user"]))
+        )
     return render(
         request, "auth/sign_in.html", {"values": {}, "errors": {}, "next": _safe_next(next)}
     )
@@ -108,7 +110,7 @@ async def sign_in(request: Request[Any, Any, Any], data: Form) -> Response[Any]:
     if old:
         await sessions.delete(old)
     token = await sessions.create(result.user.id)
-    target = service.home_for(result.user)
+    target = request.app.route_reverse(service.home_for(result.user))
     if not result.user.must_change_password:
         target = next_url or target
     response = redirect(request, target)
@@ -324,7 +326,7 @@ async def change_password_submit(request: Request[Any, Any, Any], data: Form) ->
     )
     if must_change:
         user.must_change_password = False
-        return redirect(request, service.home_for(user))
+        return redirect(request, request.app.route_reverse(service.home_for(user)))
     return redirect(request, "/account/password?done=1")
 
 
@@ -356,3 +358,6 @@ route_handlers = [
     change_password_submit,
     change_password_check,
 ]
+
+# Until this feature declares its own Router (issue 12): its handlers, as they are.
+router = Router(path="/", route_handlers=route_handlers)

@@ -106,11 +106,12 @@ async def authenticate(
 
 
 def home_for(user: User) -> str:
+    """The name of the route a user starts from."""
     if user.must_change_password:
-        return "/account/password"
+        return "auth.change_password"
     if user.role == "admin":
-        return "/admin"
-    return "/events"
+        return "admin.home"
+    return "events.list"
 
 
 async def change_password(user: User, new_password: str, *, actor_id: int | None) -> None:

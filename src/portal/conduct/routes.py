@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from litestar import Request, get, post
+from litestar import Request, Router, get, post
 from litestar.di import Provide
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import HTTPException, NotFoundException
@@ -14,7 +14,7 @@ from litestar.params import Body
 from litestar.response import Response
 
 from portal.conduct import forms, service
-from portal.events.access import EventAccess, provide_event_access
+from portal.web.access import EventAccess, provide_event_access
 from portal.web.banner import with_banner
 from portal.web.guards import signed_in
 from portal.web.render import redirect, render, wants_fragment
@@ -336,3 +336,6 @@ route_handlers = [
     evidence_record,
     evidence_record_download,
 ]
+
+# Until this feature declares its own Router (issue 12): its handlers, as they are.
+router = Router(path="/", route_handlers=route_handlers)

@@ -11,8 +11,9 @@ from typing import Any
 
 from portal import audit, mail
 from portal.conduct.tables import Concern, ConductReading, EvidenceConfirmation
-from portal.db.tables import Document, Event, TeamMember, User
-from portal.events.access import EventAccess
+from portal.db.tables import Event, TeamMember, User
+from portal.documents.api import has_published
+from portal.web.access import EventAccess
 
 COMPLAINTS_URL = "https://www.gov.uk/government/publications/complaints-about-ofsted"
 CODE_URL = "https://www.gov.uk/government/publications/ofsted-code-of-conduct"
@@ -287,18 +288,7 @@ async def answer_evidence(
 
 
 async def final_report_published(event_id: int) -> bool:
-    try:
-        from portal.documents.service import has_published  # type: ignore[attr-defined]
-    except ImportError:
-        has_published = None
-    if has_published is not None:
-        return bool(await has_published(event_id, "final_report"))
-    return await Document.exists().where(
-        (Document.event == event_id)
-        & (Document.side == "ofsted")
-        & (Document.kind == "final_report")
-        & (Document.state.is_in(["live", "pending_delete"]))
-    )
+    return bool(await has_published(event_id, "final_report"))
 
 
 # -- the profile page's section and the evidence record -----------------------------

@@ -15,6 +15,17 @@ from piccolo.columns import (
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
+# The vocabularies of the columns below: stored value -> the words users see.
+EVENT_TYPES = {"inspection": "Inspection", "visit": "Visit"}
+TEAM_ROLES = {"lead": "Lead inspector", "team": "Team inspector"}
+DOCUMENT_KINDS = {
+    "draft_report": "Draft report",
+    "final_report": "Final report",
+    "letter": "Letter",
+    "other": "Other",
+}
+ROLES = {"provider": "Provider", "inspector": "Inspector", "admin": "Administrator"}
+
 
 class Provider(Table, tablename="provider"):
     name = Varchar(length=200)
@@ -26,7 +37,7 @@ class User(Table, tablename="portal_user"):
     username = Varchar(length=100, unique=True)
     email = Varchar(length=254)
     display_name = Varchar(length=200)
-    role = Varchar(length=20)  # provider | inspector | admin
+    role = Varchar(length=20)  # ROLES
     provider = ForeignKey(references=Provider, null=True)
     password_hash = Text(default="")
     failed_attempts = Integer(default=0)
@@ -38,7 +49,7 @@ class User(Table, tablename="portal_user"):
 
 class Event(Table, tablename="event"):
     event_ref = Varchar(length=30, unique=True)  # the event ID shown to users
-    event_type = Varchar(length=20)  # inspection | visit
+    event_type = Varchar(length=20)  # EVENT_TYPES
     start_date = Date()
     end_date = Date()
     provider = ForeignKey(references=Provider, index=True)
@@ -48,14 +59,14 @@ class Event(Table, tablename="event"):
 class TeamMember(Table, tablename="team_member"):
     event = ForeignKey(references=Event, index=True)
     user = ForeignKey(references=User, index=True)
-    team_role = Varchar(length=20)  # lead | team
+    team_role = Varchar(length=20)  # TEAM_ROLES
     pen_portrait = Text(default="")
 
 
 class Document(Table, tablename="document"):
     event = ForeignKey(references=Event, index=True)
     side = Varchar(length=10)  # ofsted | provider
-    kind = Varchar(length=20, default="other")  # draft_report | final_report | letter | other
+    kind = Varchar(length=20, default="other")  # DOCUMENT_KINDS
     file_name = Varchar(length=255)  # as given, for display and download only
     stored_name = Varchar(length=64, unique=True)
     size = BigInt()

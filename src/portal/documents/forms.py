@@ -5,17 +5,13 @@ from __future__ import annotations
 
 import unicodedata
 
+from portal.db.tables import DOCUMENT_KINDS
 from portal.documents.filetypes import ALLOWED_DESCRIPTION
 
 FILE_FIELD = "file"
 KIND_FIELD = "kind"
 MAX_NAME_LENGTH = 150
-KINDS = {
-    "draft_report": "Draft report",
-    "final_report": "Final report",
-    "letter": "Letter",
-    "other": "Other",
-}
+KINDS = DOCUMENT_KINDS
 # Characters that change how text around them is shown: bidirectional overrides and
 # isolates, zero-width joiners and the like (Unicode category Cf), and every control
 # character (Cc). A name like "report\u202efdp.exe" must not show as "reportexe.pdf".

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from portal.accuracy.api import open_check
+
 
 async def published(event_id: int, kind: str, at: datetime) -> None:
     if kind == "draft_report":
-        from portal.accuracy.service import open_check
-
         await open_check(event_id, at)

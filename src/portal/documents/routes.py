@@ -9,7 +9,7 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any
 
-from litestar import Request, get, post
+from litestar import Request, Router, get, post
 from litestar.di import Provide
 from litestar.exceptions import NotFoundException
 from litestar.response import File, Response
@@ -20,7 +20,7 @@ from portal.documents.download import file_response
 from portal.documents.filetypes import TextCheck, describe, judge
 from portal.documents.storage import FileStore, TooLarge
 from portal.documents.upload import OVERHEAD_BYTES, read_upload
-from portal.events.access import EventAccess, provide_event_access
+from portal.web.access import EventAccess, provide_event_access
 from portal.web.banner import with_banner
 from portal.web.guards import signed_in
 from portal.web.render import redirect, render, wants_fragment
@@ -319,3 +319,6 @@ def _uploaded_notice(staged: list[Document]) -> str:
 
 
 route_handlers = [download, *side_routes(PROVIDER), *side_routes(OFSTED)]
+
+# Until this feature declares its own Router (issue 12): its handlers, as they are.
+router = Router(path="/", route_handlers=route_handlers)

@@ -16,7 +16,7 @@ from portal import audit
 from portal.db.engine import locks_rows, serialising_transaction
 from portal.db.tables import AuditEvent, Document, Event
 from portal.documents.storage import FileStore, StoredFile
-from portal.events.access import EventAccess
+from portal.web.access import EventAccess
 
 VISIBLE_TO_ALL = ("live", "pending_delete")  # pending_delete is live until Save
 

@@ -5,15 +5,18 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from litestar import Request, get
+from litestar import Request, Router, get
 from litestar.di import Provide
 from litestar.response import Redirect, Response
 
-from portal.auth.service import home_for
-from portal.documents.service import receipt as document_receipt
+from portal.accuracy.api import form_link as accuracy_link
+from portal.auth.api import home_for
+from portal.conduct.api import section as conduct_section
+from portal.db.tables import DOCUMENT_KINDS, EVENT_TYPES, TEAM_ROLES
+from portal.documents.api import receipt as document_receipt
 from portal.events import service
-from portal.events.access import EventAccess, provide_event_access
-from portal.events.forms import form_links
+from portal.survey.api import form_link as survey_link
+from portal.web.access import EventAccess, provide_event_access
 from portal.web.banner import banner
 from portal.web.guards import current_user, role, signed_in
 from portal.web.render import render
@@ -22,7 +25,8 @@ from portal.web.render import render
 @get("/", name="events.home")
 async def home(request: Request[Any, Any, Any]) -> Redirect:
     user = request.scope.get("user")
-    return Redirect("/sign-in" if user is None else home_for(user))
+    name = "auth.sign_in" if user is None else home_for(user)
+    return Redirect(request.app.route_reverse(name))
 
 
 @get("/events", name="events.list", guards=[role("provider", "inspector")])
@@ -46,10 +50,8 @@ async def event_list(request: Request[Any, Any, Any]) -> Response[Any]:
     dependencies={"access": Provide(provide_event_access)},
 )
 async def profile(request: Request[Any, Any, Any], access: EventAccess) -> Response[Any]:
-    from portal.conduct.service import section as conduct_section
-
     data = await service.profile(access)
-    forms = await form_links(access)
+    forms = [await accuracy_link(access), await survey_link(access)]
     return render(
         request,
         "events/profile.html",
@@ -58,9 +60,9 @@ async def profile(request: Request[Any, Any, Any], access: EventAccess) -> Respo
             "access": access,
             "event": access.event,
             "forms": forms,
-            "team_roles": service.TEAM_ROLES,
-            "event_types": service.EVENT_TYPES,
-            "document_kinds": service.DOCUMENT_KINDS,
+            "team_roles": TEAM_ROLES,
+            "event_types": EVENT_TYPES,
+            "document_kinds": DOCUMENT_KINDS,
             "banner": banner(request),
             "receipt": await document_receipt(access, request.query_params.get("receipt")),
             "conduct": await conduct_section(access),
@@ -69,3 +71,6 @@ async def profile(request: Request[Any, Any, Any], access: EventAccess) -> Respo
 
 
 route_handlers = [home, event_list, profile]
+
+# Until this feature declares its own Router (issue 12): its handlers, as they are.
+router = Router(path="/", route_handlers=route_handlers)

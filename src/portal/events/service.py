@@ -6,17 +6,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from portal.db.reads import EVENT_COLUMNS, team_of
 from portal.db.tables import Document, Event, Provider, TeamMember, User
-from portal.events.access import EventAccess
-
-TEAM_ROLES = {"lead": "Lead inspector", "team": "Team inspector"}
-EVENT_TYPES = {"inspection": "Inspection", "visit": "Visit"}
-DOCUMENT_KINDS = {
-    "draft_report": "Draft report",
-    "final_report": "Final report",
-    "letter": "Letter",
-    "other": "Other",
-}
+from portal.web.access import EventAccess
 
 
 def timing(event: dict[str, Any], today: date) -> str:
@@ -25,20 +17,6 @@ def timing(event: dict[str, Any], today: date) -> str:
     if event["start_date"] > today:
         return "upcoming"
     return "current"
-
-
-# An event as lists show it (here and in the admin console).
-EVENT_COLUMNS = (
-    Event.id,
-    Event.event_ref,
-    Event.event_type,
-    Event.start_date,
-    Event.end_date,
-    Event.status,
-    Event.provider.id.as_alias("provider_id"),
-    Event.provider.name.as_alias("provider_name"),
-    Event.provider.urn.as_alias("provider_urn"),
-)
 
 
 async def events_for(user: User) -> list[dict[str, Any]]:
@@ -62,23 +40,6 @@ class Profile:
     ofsted_documents: list[dict[str, Any]]
     provider_documents: list[dict[str, Any]]
     extra: dict[str, Any] = field(default_factory=dict)
-
-
-async def team_of(event_id: int) -> list[dict[str, Any]]:
-    rows = await (
-        TeamMember.select(
-            TeamMember.id,
-            TeamMember.team_role,
-            TeamMember.pen_portrait,
-            TeamMember.user.display_name.as_alias("name"),
-            TeamMember.user.id.as_alias("user_id"),
-            TeamMember.user.username.as_alias("username"),  # for the admin console
-        )
-        .where(TeamMember.event == event_id)
-        .order_by(TeamMember.id)
-    )
-    # The lead inspector first, as the team is introduced on the day.
-    return sorted(rows, key=lambda row: row["team_role"] != "lead")
 
 
 async def live_documents(event_id: int, side: str) -> list[dict[str, Any]]:

@@ -12,13 +12,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from portal import audit
+from portal.clock import format_date, format_datetime
 from portal.db.tables import Event
-from portal.events.access import EventAccess
-from portal.events.forms import FormLink
 from portal.survey.forms import Answers, activity_label
 from portal.survey.questions import ACTIVITIES, ACTIVITY_FIELDS, LEAST, MOST, RATINGS, STATEMENTS
 from portal.survey.tables import SurveyResponse
-from portal.web.templates import format_date, format_datetime
+from portal.web.access import EventAccess
+from portal.web.tasks import FormLink
 
 SAVED_BANNER = "Your survey answers have been saved"
 

@@ -1,5 +1,5 @@
-"""The request pipeline every route shares: the signed-in user and the CSRF check on
-every unsafe method (route middleware), and security headers on every response,
+"""The request pipeline every route shares: the CSRF check on every unsafe method
+(route middleware, after auth's session middleware), and security headers on every response,
 error pages and static files included (an app-level before_send hook)."""
 
 from __future__ import annotations
@@ -13,9 +13,6 @@ from litestar.datastructures import MutableScopeHeaders
 from litestar.exceptions import PermissionDeniedException
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from portal.auth import must_change
-from portal.auth.sessions import COOKIE_NAME
-from portal.db.tables import User
 from portal.web import csrf
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -51,35 +48,25 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-def session_middleware(app: ASGIApp) -> ASGIApp:
-    """Loads the user from the session cookie and checks the CSRF token of unsafe requests."""
+def is_static(scope: Scope) -> bool:
+    return scope["path"].startswith("/static/")
+
+
+def csrf_middleware(app: ASGIApp) -> ASGIApp:
+    """Checks the CSRF token of every unsafe request. The token is bound to the session
+    (state["session_token"], set by the session middleware before this one) or, signed
+    out, to a pre-session cookie."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith("/static/"):
-            scope.setdefault("user", None)
+        if scope["type"] != "http" or is_static(scope):
             await app(scope, receive, send)
             return
         app_state = scope["litestar_app"].state
         state = scope.setdefault("state", {})
-        cookies = cookies_of(scope)
-        token = cookies.get(COOKIE_NAME)
-        user = None
-        if token:
-            session = await app_state.sessions.get(token)
-            if session is not None:
-                user = (
-                    await User.objects()
-                    .where((User.id == session.user_id) & (User.active.eq(True)))
-                    .first()
-                )
-        if user is None:
-            token = None
-        scope["user"] = user
-        state["session_token"] = token
-        presession = cookies.get(csrf.ANON_COOKIE)
+        presession = cookies_of(scope).get(csrf.ANON_COOKIE)
         if not presession:
             presession = state["new_presession"] = secrets.token_urlsafe(24)
-        seed = token or presession
+        seed = state.get("session_token") or presession
         state["csrf_token"] = csrf.token_for(app_state.settings.secret_key, seed)
 
         handler = scope.get("route_handler")
@@ -93,9 +80,6 @@ def session_middleware(app: ASGIApp) -> ASGIApp:
                 submitted = (await request.form()).get(csrf.FIELD)
             if not csrf.is_valid(app_state.settings.secret_key, seed, submitted):
                 raise CsrfFailure()
-        # First sign-in with an initial password: choose a new one before anything else.
-        if await must_change.redirect_if_needed(scope, send):
-            return
         await app(scope, receive, send)
 
     return middleware

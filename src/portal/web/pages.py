@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, get
+from litestar import Request, Router, get
 from litestar.response import Response
 
 from portal.web.render import render
@@ -17,3 +17,5 @@ async def accessibility(request: Request[Any, Any, Any]) -> Response[Any]:
 
 
 route_handlers = [accessibility]
+
+router = Router(path="/", route_handlers=route_handlers)

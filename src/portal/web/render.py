@@ -79,6 +79,21 @@ def _fragment(
     )
 
 
+def already_done(
+    request: Request[Any, Any, Any],
+    template: str,
+    context: dict[str, Any],
+    *,
+    block: str,
+    message: str,
+) -> Response[Any]:
+    """The one answer to a change of something that is done (a completed form, an answered
+    concern, a closed event): nothing is written, and the user sees it as it now is, view
+    only, with `message` saying why. A plain POST gets the page, an htmx POST the same
+    block swapped where the form was: both 200, since htmx does not swap a 4xx."""
+    return render(request, template, {**context, "already_done": message}, block=block)
+
+
 def redirect(request: Request[Any, Any, Any], url: str) -> Response[Any]:
     """After a POST: 303 for a plain form; HX-Redirect for htmx (the browser then loads the page)."""
     if wants_fragment(request):

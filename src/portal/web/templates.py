@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from jinja2 import (
     ChoiceLoader,
@@ -16,34 +14,7 @@ from jinja2 import (
 )
 from markupsafe import Markup
 
-LONDON = ZoneInfo("Europe/London")
-
-
-def format_date(value: date | datetime | None) -> str:
-    """'4 December 2026' (GOV.UK style: no leading zero, month in full)."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        value = _local(value).date()
-    return f"{value.day} {value:%B %Y}"
-
-
-def _local(value: datetime) -> datetime:
-    if value.tzinfo is None:
-        from datetime import UTC
-
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(LONDON)
-
-
-def format_datetime(value: datetime | None) -> str:
-    """'4 December 2026 at 3:05pm' in UK time."""
-    if value is None:
-        return ""
-    local = _local(value)
-    hour = local.hour % 12 or 12
-    suffix = "am" if local.hour < 12 else "pm"
-    return f"{format_date(local)} at {hour}:{local:%M}{suffix}"
+from portal.clock import format_date, format_datetime
 
 
 def format_size(size: int | None) -> str:

@@ -1,22 +1,26 @@
-"""The deadline: 5pm on the fifth working day after the draft report is published,
+"""UK time and working days. The accuracy check's deadline: 5pm on the fifth working day after the draft report is published,
 skipping weekends and England and Wales bank holidays, counted in UK time."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 
-from portal.accuracy.working_days import (
+from portal.clock import (
+    LONDON,
     add_working_days,
-    due_at,
-    due_text,
+    due_after_working_days,
+    format_date,
+    format_datetime,
     is_bank_holiday,
     is_working_day,
 )
+from portal.clock import format_deadline as due_text
 
-LONDON = ZoneInfo("Europe/London")
+
+def due_at(published: datetime) -> datetime:
+    return due_after_working_days(published, 5)
 
 
 def uk(year: int, month: int, day: int, hour: int = 10, minute: int = 0) -> datetime:
@@ -93,3 +97,13 @@ def test_the_deadline_is_5pm_uk_time_in_utc() -> None:
     assert due_at(uk(2026, 6, 15)) == datetime(2026, 6, 22, 16, 0, tzinfo=UTC)
     # Naive datetimes are UTC, as the database gives them back.
     assert due_at(datetime(2026, 11, 27, 10, 0)) == datetime(2026, 12, 4, 17, 0, tzinfo=UTC)
+
+
+def test_dates_and_times_read_as_govuk_writes_them() -> None:
+    assert format_date(date(2026, 12, 4)) == "4 December 2026"
+    assert format_datetime(datetime(2026, 12, 4, 15, 5, tzinfo=UTC)) == "4 December 2026 at 3:05pm"
+    # Summer time: 11:00 UTC is noon in London.
+    assert format_datetime(datetime(2026, 6, 4, 11, 0, tzinfo=UTC)) == "4 June 2026 at 12:00pm"
+    assert due_text(datetime(2026, 6, 4, 11, 0, tzinfo=UTC)) == "midday on Thursday 4 June 2026"
+    # Naive datetimes are UTC, as SQLite gives them back.
+    assert format_datetime(datetime(2026, 12, 4, 0, 30)) == "4 December 2026 at 12:30am"

@@ -1,0 +1,48 @@
+"""Who is signing in: the user from the session cookie (before the CSRF check, which
+binds its token to the session), and the forced password change on first sign-in."""
+
+from __future__ import annotations
+
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from portal.auth import must_change
+from portal.auth.sessions import COOKIE_NAME
+from portal.db.tables import User
+from portal.web.middleware import cookies_of, is_static
+
+
+def session_middleware(app: ASGIApp) -> ASGIApp:
+    """Sets scope["user"] (None when signed out) and state["session_token"]."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or is_static(scope):
+            scope.setdefault("user", None)
+            await app(scope, receive, send)
+            return
+        state = scope.setdefault("state", {})
+        token = cookies_of(scope).get(COOKIE_NAME)
+        user = None
+        if token:
+            session = await scope["litestar_app"].state.sessions.get(token)
+            if session is not None:
+                user = (
+                    await User.objects()
+                    .where((User.id == session.user_id) & (User.active.eq(True)))
+                    .first()
+                )
+        scope["user"] = user
+        state["session_token"] = token if user is not None else None
+        await app(scope, receive, send)
+
+    return middleware
+
+
+def must_change_middleware(app: ASGIApp) -> ASGIApp:
+    """First sign-in with an initial password: choose a new one before anything else."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and await must_change.redirect_if_needed(scope, send):
+            return
+        await app(scope, receive, send)
+
+    return middleware
