@@ -16,12 +16,12 @@ from litestar.response import File, Response
 
 from portal.db.tables import Document
 from portal.documents import forms, service
-from portal.documents.download import file_response
 from portal.documents.filetypes import TextCheck, describe, judge
 from portal.documents.storage import FileStore, TooLarge
 from portal.documents.upload import OVERHEAD_BYTES, read_upload
 from portal.web.access import EventAccess, provide_event_access
 from portal.web.banner import with_banner
+from portal.web.downloads import file_response
 from portal.web.guards import signed_in
 from portal.web.render import redirect, render, wants_fragment
 

@@ -9,8 +9,9 @@ from typing import Any
 
 from litestar import Request
 from litestar.exceptions import NotFoundException, PermissionDeniedException
+from piccolo.querystring import QueryString
 
-from portal.db.tables import Event, TeamMember, User
+from portal.db.tables import Event, User
 from portal.web.guards import current_user
 
 
@@ -19,6 +20,7 @@ class EventAccess:
     event: Event
     user: User
     team_role: str | None  # "lead" | "team" for a member of the Ofsted team
+    provider_name: str = ""  # the inspected provider's name, shown on every event page
 
     @property
     def is_provider(self) -> bool:
@@ -55,25 +57,31 @@ class EventAccess:
 
 
 async def load_event_access(user: User, event_id: int) -> EventAccess:
-    event = await Event.objects().where(Event.id == event_id).first()
-    if event is None:
+    """One query: the event, its provider's name and, for an inspector, their place on
+    the team. Anything the user may not see is 404."""
+    if user.role not in ("admin", "provider", "inspector"):
         raise NotFoundException()
-    if user.role == "admin":
-        return EventAccess(event=event, user=user, team_role=None)
-    if user.role == "provider":
-        if user.provider != event.provider:
-            raise NotFoundException()
-        return EventAccess(event=event, user=user, team_role=None)
+    columns: list[Any] = [*Event.all_columns(), Event.provider.name.as_alias("provider_name")]
     if user.role == "inspector":
-        member = (
-            await TeamMember.select(TeamMember.team_role)
-            .where((TeamMember.event == event_id) & (TeamMember.user == user.id))
-            .first()
+        columns.append(
+            QueryString(
+                '(SELECT team_role FROM team_member WHERE team_member.event = "event"."id" '
+                'AND team_member."user" = {} LIMIT 1) AS "team_role"',
+                user.id,
+            )
         )
-        if member is None:
-            raise NotFoundException()
-        return EventAccess(event=event, user=user, team_role=member["team_role"])
-    raise NotFoundException()
+    row = await Event.select(*columns).where(Event.id == event_id).first()
+    if row is None:
+        raise NotFoundException()
+    provider_name = row.pop("provider_name")
+    team_role = row.pop("team_role", None)
+    event = Event(_ignore_missing=True, **row)
+    event._exists_in_db = True
+    if user.role == "provider" and user.provider != event.provider:
+        raise NotFoundException()
+    if user.role == "inspector" and team_role is None:
+        raise NotFoundException()
+    return EventAccess(event=event, user=user, team_role=team_role, provider_name=provider_name)
 
 
 async def provide_event_access(request: Request[Any, Any, Any], event_id: int) -> EventAccess:

@@ -1,12 +1,16 @@
-"""Downloads: streamed from disk, always as an attachment, never cached."""
+"""Downloads: always an attachment, never sniffed, never cached; a file streamed from
+disk, or a spreadsheet (CSV) built in memory."""
 
 from __future__ import annotations
 
 import unicodedata
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
-from litestar.response import File
+from litestar.response import File, Response
+
+NOT_CACHED = {"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"}
 
 
 def content_disposition(file_name: str) -> str:
@@ -21,9 +25,13 @@ def file_response(path: Path, file_name: str, content_type: str) -> File:
         path=path,
         media_type=content_type or "application/octet-stream",
         chunk_size=64 * 1024,
-        headers={
-            "Content-Disposition": content_disposition(file_name),
-            "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "private, no-store",
-        },
+        headers={"Content-Disposition": content_disposition(file_name), **NOT_CACHED},
+    )
+
+
+def csv_response(body: str, file_name: str) -> Response[Any]:
+    return Response(
+        content=body,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": content_disposition(file_name), **NOT_CACHED},
     )
