@@ -11,6 +11,7 @@ APP_REGISTRY = AppRegistry(
         "portal.db.piccolo_app",
         "portal.auth.piccolo_app",
         "portal.accuracy.piccolo_app",
+        "portal.documents.piccolo_app",
         "portal.survey.piccolo_app",
         "portal.conduct.piccolo_app",
         "portal.admin.piccolo_app",
