@@ -9,6 +9,8 @@ from tests.access import WHO, check, outcome
 from tests.client import PortalClient
 from tests.factories import Factory
 
+COVERS = {"events.home", "events.list", "events.profile", "pages.accessibility"}
+
 PROFILE = {
     "provider": "ok",
     "other_provider": 404,
@@ -50,6 +52,17 @@ async def test_download_access(client: PortalClient, make: Factory, who: str) ->
 
 
 @pytest.mark.parametrize("who", WHO)
+async def test_home_sends_each_user_to_their_start(
+    client: PortalClient, make: Factory, who: str
+) -> None:
+    world = await make.world()
+    await check(client, world, who, "GET", "/", "sign-in" if who == "anonymous" else "ok")
+    if who != "anonymous":
+        expected = {"admin": "/admin"}.get(who, "/events")
+        assert (await client.get("/")).headers["location"] == expected
+
+
+@pytest.mark.parametrize("who", WHO)
 async def test_event_list_access(client: PortalClient, make: Factory, who: str) -> None:
     world = await make.world()
     await check(client, world, who, "GET", "/events", EVENT_LIST[who])
@@ -73,7 +86,7 @@ PUBLIC_PAGES = [
 
 
 @pytest.mark.parametrize("path", PUBLIC_PAGES)
-@pytest.mark.parametrize("who", ["provider", "admin", "anonymous"])
+@pytest.mark.parametrize("who", WHO)
 async def test_public_pages_are_open_to_everyone(
     client: PortalClient, make: Factory, who: str, path: str
 ) -> None:

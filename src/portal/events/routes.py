@@ -1,14 +1,14 @@
-"""Home, the list of one's inspections, and the event's profile page."""
+"""Home, the list of one's inspections, and the event's profile page, which composes
+the features through their public faces."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from litestar import Request, Router, get
-from litestar.di import Provide
 from litestar.response import Redirect, Response
 
+from portal import clock
 from portal.accuracy.api import form_link as accuracy_link
 from portal.auth.api import home_for
 from portal.conduct.api import section as conduct_section
@@ -16,10 +16,11 @@ from portal.db.tables import DOCUMENT_KINDS, EVENT_TYPES, TEAM_ROLES
 from portal.documents.api import receipt as document_receipt
 from portal.events import service
 from portal.survey.api import form_link as survey_link
-from portal.web.access import EventAccess, provide_event_access
+from portal.web.access import EventAccess
 from portal.web.banner import banner
-from portal.web.guards import current_user, role, signed_in
+from portal.web.guards import current_user, role
 from portal.web.render import render
+from portal.web.routing import event_router
 
 
 @get("/", name="events.home")
@@ -34,8 +35,8 @@ async def event_list(request: Request[Any, Any, Any]) -> Response[Any]:
     user = current_user(request)
     events = await service.events_for(user)
     if user.role == "provider" and len(events) == 1:
-        return Redirect(f"/events/{events[0]['id']}")
-    today = date.today()
+        return Redirect(request.app.route_reverse("events.profile", event_id=events[0]["id"]))
+    today = clock.today()
     groups: dict[str, list[dict[str, Any]]] = {"current": [], "upcoming": [], "past": []}
     for event in events:
         groups[service.timing(event, today)].append(event)
@@ -43,23 +44,20 @@ async def event_list(request: Request[Any, Any, Any]) -> Response[Any]:
     return render(request, "events/list.html", {"groups": groups, "count": len(events)})
 
 
-@get(
-    "/events/{event_id:int}",
-    name="events.profile",
-    guards=[signed_in],
-    dependencies={"access": Provide(provide_event_access)},
-)
+@get("/", name="events.profile")
 async def profile(request: Request[Any, Any, Any], access: EventAccess) -> Response[Any]:
-    data = await service.profile(access)
-    forms = [await accuracy_link(access), await survey_link(access)]
+    url = request.app.route_reverse
     return render(
         request,
         "events/profile.html",
         {
-            "profile": data,
+            "profile": await service.profile(access),
             "access": access,
             "event": access.event,
-            "forms": forms,
+            "forms": [
+                await accuracy_link(access, url("accuracy.form", event_id=access.event.id)),
+                await survey_link(access, url("survey.form", event_id=access.event.id)),
+            ],
             "team_roles": TEAM_ROLES,
             "event_types": EVENT_TYPES,
             "document_kinds": DOCUMENT_KINDS,
@@ -70,7 +68,4 @@ async def profile(request: Request[Any, Any, Any], access: EventAccess) -> Respo
     )
 
 
-route_handlers = [home, event_list, profile]
-
-# Until this feature declares its own Router (issue 12): its handlers, as they are.
-router = Router(path="/", route_handlers=route_handlers)
+router = Router(path="/", route_handlers=[home, event_list, event_router("", [profile])])

@@ -16,6 +16,4 @@ async def accessibility(request: Request[Any, Any, Any]) -> Response[Any]:
     return render(request, "pages/accessibility.html")
 
 
-route_handlers = [accessibility]
-
-router = Router(path="/", route_handlers=route_handlers)
+router = Router(path="/", route_handlers=[accessibility])
