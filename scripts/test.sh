@@ -19,5 +19,7 @@ command -v java >/dev/null || {
 }
 
 .venv/bin/ruff check .
+# The layers of docs/ARCHITECTURE.md: no import points up, no cycle, public faces only.
+.venv/bin/lint-imports
 # Two workers (the machine has two cores); a test file stays on one worker.
 exec .venv/bin/python -m pytest -n 2 --dist loadfile "$@"

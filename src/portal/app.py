@@ -29,7 +29,7 @@ from portal.settings import Settings
 from portal.survey.routes import router as survey_router
 from portal.web import pages
 from portal.web.errors import EXCEPTION_HANDLERS
-from portal.web.middleware import csrf_middleware, security_headers
+from portal.web.middleware import STATIC_PATH, csrf_middleware, security_headers
 from portal.web.templates import make_environment
 
 log = logging.getLogger("portal")
@@ -80,7 +80,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[
             *ROUTERS,
             create_static_files_router(
-                path="/static", directories=[settings.static_dir], name="static"
+                path=STATIC_PATH, directories=[settings.static_dir], name="static"
             ),
         ],
         # Who is signed in, then the CSRF check (bound to the session), then the forced

@@ -1,5 +1,5 @@
 // Progressive enhancement only: every page works without this file.
-import { initAll } from "/static/vendor/govuk-frontend/govuk-frontend.min.js";
+import { initAll } from "../vendor/govuk-frontend/govuk-frontend.min.js";
 
 initAll();
 

@@ -36,7 +36,7 @@ def sign_in_url(request: Request[Any, Any, Any]) -> str:
     target = request.url.path
     if request.url.query:
         target += "?" + request.url.query
-    return f"/sign-in?next={quote(target, safe='')}"
+    return f"{request.app.route_reverse('auth.sign_in')}?next={quote(target, safe='')}"
 
 
 def _error_page(request: Request[Any, Any, Any], status: int) -> Response[Any]:

@@ -15,6 +15,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from portal.web import csrf
 
+STATIC_PATH = "/static"  # where static files are served (app.py)
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
@@ -49,7 +50,7 @@ def _header(scope: Scope, name: bytes) -> str | None:
 
 
 def is_static(scope: Scope) -> bool:
-    return scope["path"].startswith("/static/")
+    return scope["path"].startswith(STATIC_PATH + "/")
 
 
 def csrf_middleware(app: ASGIApp) -> ASGIApp:
@@ -105,7 +106,7 @@ async def security_headers(message: Message, scope: Scope) -> None:
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    if not scope["path"].startswith("/static/"):
+    if not is_static(scope):
         headers.setdefault("Cache-Control", "private, no-store")
     new_presession = scope.get("state", {}).get("new_presession")
     if new_presession:
