@@ -4,21 +4,6 @@
 const form = () => document.querySelector("#accuracy-check form");
 const inForm = (node) => Boolean(node && node.closest && node.closest("#accuracy-check form"));
 
-// When the server answers 409 (the check was completed in another tab, or closed by its
-// deadline, meanwhile), it sends the page as it now is: show it in place of the form,
-// instead of an error, so the user sees why nothing changed.
-document.addEventListener("htmx:beforeSwap", (event) => {
-  const detail = event.detail;
-  const path = (detail.requestConfig && detail.requestConfig.path) || "";
-  const region = document.getElementById("accuracy-check");
-  if (detail.xhr && detail.xhr.status === 409 && path.endsWith("/accuracy-check") && region) {
-    detail.target = region;
-    detail.swapOverride = "outerHTML";
-    detail.shouldSwap = true;
-    detail.isError = false;
-  }
-});
-
 // Saving as you type: a second after typing stops, and at once when a choice changes,
 // the answers are saved and the status line under the form says when.
 let timer = null;

@@ -11,6 +11,8 @@ from tests.accuracy.helpers import access_for, open_world, stored
 from tests.client import PortalClient
 from tests.factories import Factory
 
+COVERS = {"accuracy.form", "accuracy.submit"}
+
 VIEW = {
     "provider": "ok",
     "other_provider": 404,
@@ -21,7 +23,9 @@ VIEW = {
     "anonymous": "sign-in",
 }
 SAVE = {**VIEW, "team_inspector": 403, "lead_inspector": 403, "admin": 403}
-AFTER_DONE = {**SAVE, "provider": 409}
+# A provider's change to a completed check: nothing written, the view-only page (200).
+AFTER_DONE = SAVE
+ALREADY_DONE = "This factual accuracy check has already been completed. Nothing was changed."
 
 
 def url(world) -> str:
@@ -53,8 +57,8 @@ async def test_save_access(client: PortalClient, make: Factory, who: str) -> Non
 async def test_done_access(client: PortalClient, make: Factory, who: str) -> None:
     world = await open_world(make)
     data = {"action": "done", "wants_to_comment": "no", "confirmed": "yes"}
-    # The provider's first (full page) Done completes it; the htmx replay then gets 409,
-    # so the provider's row is checked in test_done_access_after_completion instead.
+    # The provider's first (full page) Done would complete it and the htmx replay find it
+    # done, so the provider's completion is checked in test_done_access_after_completion.
     if who == "provider":
         data = {"action": "done"}  # invalid: the form with errors, status 200 both times
     await check(client, world, who, "POST", url(world), SAVE[who], data)
@@ -65,14 +69,19 @@ async def test_done_access(client: PortalClient, make: Factory, who: str) -> Non
 async def test_done_access_after_completion(client: PortalClient, make: Factory, who: str) -> None:
     world = await open_world(make)
     colleague = await access_for(world.colleague, world.event)
-    assert (
-        await service.complete(
-            colleague, Answers(wants_to_comment="no", confirmed=True), base_url="http://x"
-        )
-        == service.SAVED
-    )
+    answers = Answers(wants_to_comment="no", confirmed=True)
+    current = await service.state(colleague)
+    assert await service.complete(current, answers, link="http://x") == service.SAVED
     data = {"action": "done", "wants_to_comment": "yes", "confirmed": "yes", "comments": "Late"}
     await check(client, world, who, "POST", url(world), AFTER_DONE[who], data)
-    assert (await stored(world.event)).comments == ""
+    if who == "provider":  # signed in as them by check(): what they see, page and block
+        for htmx in (False, True):
+            for action in ("done", "save", "autosave"):
+                response = await client.post(url(world), {**data, "action": action}, htmx=htmx)
+                assert response.status_code == 200
+                assert ALREADY_DONE in response.text
+                assert "Completed on" in response.text and "<textarea" not in response.text
+    after = await stored(world.event)
+    assert (after.wants_to_comment, after.comments) == ("no", "")
     # Everyone who may see the event sees the same view-only page.
     await check(client, world, who, "GET", url(world), VIEW[who])

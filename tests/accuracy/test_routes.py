@@ -9,7 +9,7 @@ from email.message import Message
 
 from portal import mail
 from portal.accuracy.tables import AccuracyCheck
-from portal.db.tables import AuditEvent
+from portal.db.tables import AuditEvent, Event
 from portal.settings import Settings
 from tests.accuracy.helpers import DRAFT_NAME, open_world, stored
 from tests.client import PortalClient
@@ -57,8 +57,11 @@ async def test_not_available_before_the_draft_report(client: PortalClient, make:
     assert response.status_code == 200
     assert "This form is not available yet." in response.text
     assert 'name="comments"' not in response.text
-    posted = await client.post(url(world), {"action": "save", "comments": "x"})
-    assert posted.status_code == 409
+    for htmx in (False, True):
+        posted = await client.post(url(world), {"action": "save", "comments": "x"}, htmx=htmx)
+        assert posted.status_code == 200
+        assert "This form is not available yet. Nothing was changed." in posted.text
+        assert 'name="comments"' not in posted.text
     assert await AccuracyCheck.count() == 0
 
 
@@ -162,17 +165,27 @@ async def test_done_makes_the_same_page_view_only(
     assert "Completed on" in page and world.provider_user.display_name in page
     assert "Line one<br>Line &lt;two&gt;" in page
 
-    # A plain POST afterwards (a second tab, a replay) changes nothing: view-only page.
+    # A plain POST afterwards (a second tab, a replay) changes nothing: the view-only
+    # page, saying so.
+    already = "This factual accuracy check has already been completed. Nothing was changed."
     replay = await client.post(url(world), done(wants_to_comment="no", confirmed="yes"))
-    assert replay.status_code == 409
+    assert replay.status_code == 200
     assert "Completed on" in replay.text and "<textarea" not in replay.text
+    assert "govuk-notification-banner" in replay.text and already in replay.text
     assert (await stored(world.event)).wants_to_comment == "yes"
 
-    # htmx: 409 with the view-only fragment (static/js/accuracy.js puts it in place).
+    # htmx: the view-only block in place of the form, with the message.
     again = await client.post(url(world), {"action": "save", "comments": "New"}, htmx=True)
-    assert again.status_code == 409
+    assert again.status_code == 200
     assert again.text.lstrip().startswith('<div id="accuracy-check">')
-    assert "already been completed" in again.text
+    assert already in again.text and "<textarea" not in again.text
+    # Saving as you type targets the status line: the block replaces the whole form.
+    typed = await client.post(url(world), {"action": "autosave", "comments": "New"}, htmx=True)
+    assert typed.status_code == 200
+    assert typed.headers["hx-retarget"] == "#accuracy-check"
+    assert typed.headers["hx-reswap"] == "outerHTML"
+    assert typed.text.lstrip().startswith('<div id="accuracy-check">')
+    assert already in typed.text and "<textarea" not in typed.text
     assert (await stored(world.event)).comments == "Line one\nLine <two>"
 
     # The lead inspector and the provider user are emailed.
@@ -244,7 +257,12 @@ async def test_after_the_deadline_the_form_is_closed(client: PortalClient, make:
     assert "The deadline for the factual accuracy check has passed" in page
     assert "<textarea" not in page
     response = await client.post(url(world), done(wants_to_comment="no", confirmed="yes"))
-    assert response.status_code == 409
+    assert response.status_code == 200
+    assert (
+        "The deadline for the factual accuracy check has passed. Nothing was changed."
+        in response.text
+    )
+    assert "<textarea" not in response.text
     assert (await stored(world.event)).status == "not_started"
 
     await AccuracyCheck.update(
@@ -268,8 +286,6 @@ async def test_the_profile_shows_the_form_status_and_due_date(
 async def test_a_closed_event_shows_the_check_read_only(
     client: PortalClient, make: Factory
 ) -> None:
-    from portal.db.tables import Event
-
     world = await open_world(make)
     await client.sign_in_as(world.provider_user)
     await client.post(url(world), {"action": "save", "comments": "Kept but not sent"})
@@ -281,7 +297,9 @@ async def test_a_closed_event_shows_the_check_read_only(
         response = await client.post(
             url(world), done(wants_to_comment="no", confirmed="yes"), htmx=htmx
         )
-        assert response.status_code == 409
+        assert response.status_code == 200
+        assert "This inspection is closed. Nothing was changed." in response.text
+        assert "<textarea" not in response.text
     assert (await stored(world.event)).status == "in_progress"
 
 

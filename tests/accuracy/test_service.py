@@ -13,6 +13,7 @@ from portal.documents.publishing import published
 from tests.accuracy.helpers import access_for, open_world, publish_draft, stored
 from tests.factories import Factory
 
+LINK = "https://portal.example/events/1/accuracy-check"  # the route passes the check's address
 YES = Answers(wants_to_comment="yes", confirmed=True, comments="Paragraph 3: we have 212 pupils.")
 
 
@@ -25,7 +26,7 @@ async def test_publishing_a_draft_report_opens_the_check_once(make: Factory) -> 
     world = await make.world()
     assert await service.find(world.event.id) is None
     access = await access_for(world.provider_user, world.event)
-    link = await service.form_link(access)
+    link = await service.form_link(access, LINK)
     assert link.status == "Not available yet"
     assert "draft inspection report" in link.hint
 
@@ -51,11 +52,11 @@ async def test_publishing_a_draft_report_opens_the_check_once(make: Factory) -> 
 async def test_the_profile_shows_it_open_with_its_due_date(make: Factory) -> None:
     world = await open_world(make)
     access = await access_for(world.provider_user, world.event)
-    link = await service.form_link(access)
+    link = await service.form_link(access, LINK)
     state = await service.state(access)
     assert (link.status, link.hint) == ("Open", f"Due by {state.due_text}.")
     assert state.editable
-    inspector = await service.form_link(await access_for(world.inspector, world.event))
+    inspector = await service.form_link(await access_for(world.inspector, world.event), LINK)
     assert inspector.status == "Not started"
     assert inspector.hint == f"Due by {state.due_text}."
 
@@ -64,7 +65,7 @@ async def test_partial_save_keeps_answers_without_checking_them(make: Factory) -
     world = await open_world(make)
     access = await access_for(world.provider_user, world.event)
     partial = Answers(wants_to_comment="yes", comments="Half a comment")
-    assert await service.save(access, partial) == service.SAVED
+    assert await service.save(await service.state(access), partial) == service.SAVED
     check = await stored(world.event)
     assert (check.wants_to_comment, check.confirmed, check.comments) == (
         "yes",
@@ -74,12 +75,12 @@ async def test_partial_save_keeps_answers_without_checking_them(make: Factory) -
     assert check.status == "in_progress"
     assert check.updated_by == world.provider_user.id
     assert check.version == 1
-    assert (await service.form_link(access)).status == "In progress"
-    assert (await service.form_link(await access_for(world.lead, world.event))).status == (
+    assert (await service.form_link(access, LINK)).status == "In progress"
+    assert (await service.form_link(await access_for(world.lead, world.event), LINK)).status == (
         "In progress"
     )
     # Saving the same answers again writes nothing new.
-    assert await service.save(access, partial) == service.SAVED
+    assert await service.save(await service.state(access), partial) == service.SAVED
     assert (await stored(world.event)).version == 1
     assert (await audit_actions(world.event.id)).count("accuracy check saved") == 1
 
@@ -99,15 +100,18 @@ def test_validation_for_done() -> None:
     too_long = Answers(wants_to_comment="yes", confirmed=True, comments="x" * 20_001)
     assert done_errors(too_long) == {"comments": "Comments must be 20,000 characters or fewer"}
     assert length_errors(Answers(comments="x" * 20_000)) == {}
-    assert parse({"wants_to_comment": "maybe", "confirmed": "yes", "comments": "a\r\nb  \n"}) == (
-        Answers(wants_to_comment="", confirmed=True, comments="a\nb")
-    )
+    parsed = parse({"wants_to_comment": "maybe", "confirmed": "yes", "comments": "a\r\nb  \n"})
+    assert parsed.values == Answers(wants_to_comment="", confirmed=True, comments="a\nb")
+    assert parsed.ok
+    assert parse({"comments": "x" * 20_001}).errors == {
+        "comments": "Comments must be 20,000 characters or fewer"
+    }
 
 
 async def test_done_completes_it_and_mails_the_lead_and_the_provider(make: Factory) -> None:
     world = await open_world(make)
     access = await access_for(world.provider_user, world.event)
-    assert await service.complete(access, YES, base_url="https://portal.example") == service.SAVED
+    assert await service.complete(await service.state(access), YES, link=LINK) == service.SAVED
     check = await stored(world.event)
     assert check.status == "completed"
     assert check.completed_by == world.provider_user.id
@@ -118,23 +122,27 @@ async def test_done_completes_it_and_mails_the_lead_and_the_provider(make: Facto
     assert sorted(m["to_address"] for m in mails) == sorted(
         [world.lead.email, world.provider_user.email]
     )
+    assert all(LINK in m["text_body"] for m in mails)
     state = await service.state(access)
     assert state.completed and not state.editable
-    assert (await service.form_link(access)).status == "Completed"
-    assert (await service.form_link(await access_for(world.inspector, world.event))).status == (
-        "Completed"
-    )
+    assert (await service.form_link(access, LINK)).status == "Completed"
+    assert (
+        await service.form_link(await access_for(world.inspector, world.event), LINK)
+    ).status == ("Completed")
 
 
 async def test_a_replayed_done_or_save_changes_nothing(make: Factory) -> None:
     world = await open_world(make)
     access = await access_for(world.provider_user, world.event)
-    assert await service.complete(access, YES, base_url="http://x") == service.SAVED
+    colleague = await access_for(world.colleague, world.event)
+    stale = await service.state(colleague)  # a page shown before the Done below
+    assert await service.complete(await service.state(access), YES, link=LINK) == service.SAVED
     before = await stored(world.event)
     other = Answers(wants_to_comment="no", confirmed=True, comments="")
-    colleague = await access_for(world.colleague, world.event)
-    assert await service.complete(colleague, other, base_url="http://x") == service.CLOSED
-    assert await service.save(colleague, other) == service.CLOSED
+    # Whether the state read says it is done already or (read before) the write finds it.
+    for current in (stale, await service.state(colleague)):
+        assert await service.complete(current, other, link=LINK) == service.CLOSED
+        assert await service.save(current, other) == service.CLOSED
     after = await stored(world.event)
     assert (after.wants_to_comment, after.comments, after.completed_by, after.version) == (
         before.wants_to_comment,
@@ -152,8 +160,8 @@ async def test_two_users_pressing_done_at_once_store_one_completion(make: Factor
     second = await access_for(world.colleague, world.event)
     other = Answers(wants_to_comment="no", confirmed=True)
     results = await asyncio.gather(
-        service.complete(first, YES, base_url="http://x"),
-        service.complete(second, other, base_url="http://x"),
+        service.complete(await service.state(first), YES, link=LINK),
+        service.complete(await service.state(second), other, link=LINK),
     )
     assert sorted(results) == [service.CLOSED, service.SAVED]
     check = await stored(world.event)
@@ -181,7 +189,7 @@ async def test_the_deadline_closes_it_and_an_extension_reopens_it(make: Factory)
     await AccuracyCheck.update(
         {AccuracyCheck.due_at: datetime.now(UTC) - timedelta(hours=1)}
     ).where(AccuracyCheck.event == world.event.id)
-    link = await service.form_link(access)
+    link = await service.form_link(access, LINK)
     assert link.status == "Closed"
     assert not (await service.state(access)).editable
 
@@ -190,7 +198,7 @@ async def test_the_deadline_closes_it_and_an_extension_reopens_it(make: Factory)
     state = await service.state(access)
     assert state.editable and state.extended
     assert abs((state.due_at - new_due).total_seconds()) < 1
-    assert (await service.form_link(access)).status == "Open"
+    assert (await service.form_link(access, LINK)).status == "Open"
     assert "accuracy check deadline extended" in await audit_actions(world.event.id)
 
 
@@ -216,7 +224,9 @@ async def test_a_closed_event_is_read_only(make: Factory) -> None:
 async def test_inspectors_never_see_a_draft(make: Factory) -> None:
     world = await open_world(make)
     provider = await access_for(world.provider_user, world.event)
-    await service.save(provider, Answers(wants_to_comment="yes", comments="Draft words"))
+    await service.save(
+        await service.state(provider), Answers(wants_to_comment="yes", comments="Draft words")
+    )
     assert (await service.state(provider)).shows_draft
     for user in (world.lead, world.inspector):
         assert not (await service.state(await access_for(user, world.event))).shows_draft
@@ -234,9 +244,15 @@ async def test_a_save_from_a_page_a_colleague_has_overtaken_writes_nothing(
     theirs = await access_for(world.colleague, world.event)
     shown = (await stored(world.event)).version  # both pages opened at this version
     theirs_answers = Answers(wants_to_comment="yes", comments="Their paragraph 2 fix.")
-    assert await service.save(theirs, theirs_answers, seen_version=shown) == service.SAVED
+    assert (
+        await service.save(await service.state(theirs), theirs_answers, seen_version=shown)
+        == service.SAVED
+    )
     mine_answers = Answers(wants_to_comment="yes", comments="My paragraph 5 fix.")
-    assert await service.save(mine, mine_answers, seen_version=shown) == service.OVERLAP
+    assert (
+        await service.save(await service.state(mine), mine_answers, seen_version=shown)
+        == service.OVERLAP
+    )
     check = await stored(world.event)
     assert (check.comments, check.updated_by) == ("Their paragraph 2 fix.", world.colleague.id)
     assert (await audit_actions(world.event.id)).count("accuracy check saved") == 1
@@ -245,7 +261,10 @@ async def test_a_save_from_a_page_a_colleague_has_overtaken_writes_nothing(
     assert (found.name, found.answers) == (world.colleague.display_name, theirs_answers)
     # Shown both, the user saves again from the version they now see: it goes through.
     merged = Answers(wants_to_comment="yes", comments="Their paragraph 2 fix.\nMy paragraph 5.")
-    assert await service.save(mine, merged, seen_version=check.version) == service.SAVED
+    assert (
+        await service.save(await service.state(mine), merged, seen_version=check.version)
+        == service.SAVED
+    )
     assert (await stored(world.event)).comments == merged.comments
 
 
@@ -254,8 +273,13 @@ async def test_done_from_an_overtaken_page_does_not_complete(make: Factory) -> N
     mine = await access_for(world.provider_user, world.event)
     theirs = await access_for(world.colleague, world.event)
     shown = (await stored(world.event)).version
-    assert await service.save(theirs, Answers(comments="Theirs"), seen_version=shown) == "saved"
-    outcome = await service.complete(mine, YES, base_url="http://x", seen_version=shown)
+    assert (
+        await service.save(
+            await service.state(theirs), Answers(comments="Theirs"), seen_version=shown
+        )
+        == "saved"
+    )
+    outcome = await service.complete(await service.state(mine), YES, link=LINK, seen_version=shown)
     assert outcome == service.OVERLAP
     check = await stored(world.event)
     assert (check.status, check.comments) == ("in_progress", "Theirs")
@@ -269,11 +293,21 @@ async def test_ones_own_save_in_another_tab_overtakes_this_one_too(make: Factory
     mine = await access_for(world.provider_user, world.event)
     theirs = await access_for(world.colleague, world.event)
     tab_1 = (await stored(world.event)).version
-    assert await service.save(theirs, Answers(comments="Theirs"), seen_version=tab_1) == "saved"
+    assert (
+        await service.save(
+            await service.state(theirs), Answers(comments="Theirs"), seen_version=tab_1
+        )
+        == "saved"
+    )
     tab_2 = (await stored(world.event)).version
     seen_both = Answers(comments="Theirs", confirmed=True)
-    assert await service.save(mine, seen_both, seen_version=tab_2) == service.SAVED
-    outcome = await service.save(mine, Answers(comments="Mine only"), seen_version=tab_1)
+    assert (
+        await service.save(await service.state(mine), seen_both, seen_version=tab_2)
+        == service.SAVED
+    )
+    outcome = await service.save(
+        await service.state(mine), Answers(comments="Mine only"), seen_version=tab_1
+    )
     assert outcome == service.OVERLAP
     assert (await stored(world.event)).comments == "Theirs"
     found = await service.overlap(await service.state(mine))
@@ -292,4 +326,9 @@ async def test_an_extended_deadline_does_not_make_an_open_page_out_of_date(
     await service.extend_deadline(
         world.event.id, datetime.now(UTC) + timedelta(days=30), world.admin.id
     )
-    assert await service.save(mine, Answers(comments="Still mine"), seen_version=shown) == "saved"
+    assert (
+        await service.save(
+            await service.state(mine), Answers(comments="Still mine"), seen_version=shown
+        )
+        == "saved"
+    )

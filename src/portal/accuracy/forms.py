@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from portal.clock import format_datetime
+from portal.validation import Errors, Parsed
 
 MAX_COMMENTS = 20_000
 ANSWERS = {"yes": "Yes", "no": "No"}
@@ -30,15 +31,18 @@ class Answers:
         return not (self.wants_to_comment or self.confirmed or self.comments.strip())
 
 
-def parse(data: Mapping[str, str]) -> Answers:
+def parse(data: Mapping[str, str]) -> Parsed[Answers]:
+    """The answers as typed, and what stops them being saved at all (only the length:
+    a half-written answer is always kept; `done_errors` says what 'Done' needs)."""
     choice = (data.get("wants_to_comment") or "").strip().lower()
     comments = (data.get("comments") or "").replace("\r\n", "\n")
-    return Answers(
+    answers = Answers(
         wants_to_comment=choice if choice in ANSWERS else "",
         confirmed=(data.get("confirmed") or "") == "yes",
         # Trailing spaces and blank lines are noise; leading indentation may be meant.
         comments=comments.rstrip(),
     )
+    return Parsed(answers, length_errors(answers))
 
 
 def seen_version(data: Mapping[str, str]) -> int | None:
@@ -76,15 +80,15 @@ def _when(at: datetime | None) -> str:
     return f"on {format_datetime(at)}" if at else "just now"
 
 
-def length_errors(answers: Answers) -> dict[str, str]:
+def length_errors(answers: Answers) -> Errors:
     if len(answers.comments) > MAX_COMMENTS:
         return {"comments": f"Comments must be {MAX_COMMENTS:,} characters or fewer"}
     return {}
 
 
-def done_errors(answers: Answers) -> dict[str, str]:
+def done_errors(answers: Answers) -> Errors:
     """In the order of the fields on the page."""
-    errors: dict[str, str] = {}
+    errors: Errors = {}
     if not answers.wants_to_comment:
         errors["wants_to_comment"] = (
             "Select yes if you wish to make any comments about the factual accuracy of the report"

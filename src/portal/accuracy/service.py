@@ -11,7 +11,8 @@ from typing import Any
 from portal import audit, clock, mail
 from portal.accuracy.forms import ANSWERS, CONFIRMATION, QUESTION, Answers
 from portal.accuracy.tables import AccuracyCheck
-from portal.db.tables import Document, Event, Provider, TeamMember, User
+from portal.db.engine import serialising_transaction
+from portal.db.tables import Document, TeamMember, User
 from portal.web.access import EventAccess
 from portal.web.tasks import FormLink
 
@@ -22,11 +23,17 @@ STATUS_LABELS = {
 }
 
 
+# What a provider is told when they post to a check that can no longer change (the
+# "already done" rule: nothing is written), by `CheckState.read_only_reason`.
+ALREADY_DONE = {
+    "completed": "This factual accuracy check has already been completed. Nothing was changed.",
+    "event_closed": "This inspection is closed. Nothing was changed.",
+    "deadline": "The deadline for the factual accuracy check has passed. Nothing was changed.",
+    "not_available": "This form is not available yet. Nothing was changed.",
+}
+
+
 ACCURACY_CHECK_WORKING_DAYS = 5  # due at 5pm on the fifth working day after the draft
-
-
-def now_utc() -> datetime:
-    return clock.now()
 
 
 def due_at(published_at: datetime) -> datetime:
@@ -101,6 +108,11 @@ class CheckState:
         return ""
 
     @property
+    def already_done(self) -> str:
+        """What a provider who posts to it now is told: nothing changed, and why."""
+        return ALREADY_DONE.get(self.read_only_reason, ALREADY_DONE["completed"])
+
+    @property
     def shows_draft(self) -> bool:
         """Saved but unsent answers: to the provider and the administrator, never to
         inspectors (they see the answers once Done)."""
@@ -129,13 +141,13 @@ async def find(event_id: int) -> AccuracyCheck | None:
 
 
 async def state(access: EventAccess, now: datetime | None = None) -> CheckState:
-    return CheckState(access=access, check=await find(access.event.id), now=now or now_utc())
+    return CheckState(access=access, check=await find(access.event.id), now=now or clock.now())
 
 
 async def open_check(event_id: int, published_at: datetime) -> None:
     """A draft report was published: open the check, due at 5pm on the fifth working
     day after. Idempotent: a check that is already open keeps its dates."""
-    published_at = clock.aware(published_at) or now_utc()
+    published_at = clock.aware(published_at) or clock.now()
     inserted = await (
         AccuracyCheck.insert(
             AccuracyCheck(
@@ -221,7 +233,7 @@ async def _write_answers(
                 AccuracyCheck.confirmed: answers.confirmed,
                 AccuracyCheck.comments: answers.comments,
                 AccuracyCheck.status: status,
-                AccuracyCheck.updated_at: at or now_utc(),
+                AccuracyCheck.updated_at: at or clock.now(),
                 AccuracyCheck.updated_by: access.user.id,
                 AccuracyCheck.version: AccuracyCheck.version + 1,
                 **(extra or {}),
@@ -238,7 +250,7 @@ async def _write_answers(
 
 
 async def save(
-    access: EventAccess,
+    current: CheckState,
     answers: Answers,
     *,
     how: str = "save",
@@ -247,11 +259,11 @@ async def save(
     """Keep the answers as a draft: SAVED; CLOSED when the check can no longer change
     (completed meanwhile); OVERLAP when a colleague saved other answers after this
     user's page showed version `seen_version`: nothing is written then, so neither
-    loses words. Call only when `editable`."""
-    current = await find(access.event.id)
-    if current is None or current.status == "completed":
+    loses words. `current` is the state the caller read; its rules decide first."""
+    access = current.access
+    if not current.editable or current.check is None:
         return CLOSED
-    if answers_of(current) == answers:
+    if current.answers == answers:
         return SAVED  # nothing new: no write, no audit entry
     written = await _write_answers(access, answers, seen_version, status=_status_for(answers))
     if written != SAVED:
@@ -291,25 +303,31 @@ async def overlap(state: CheckState) -> Overlap:
 
 
 async def complete(
-    access: EventAccess, answers: Answers, *, base_url: str, seen_version: int | None = None
+    current: CheckState, answers: Answers, *, link: str, seen_version: int | None = None
 ) -> str:
-    """'Done': store the answers and complete the check, exactly once: SAVED. Two users
-    pressing Done together: the conditional UPDATE lets one through; the other gets
-    CLOSED. OVERLAP (nothing written) when a colleague saved after `seen_version`."""
-    at = now_utc()
+    """'Done': in one transaction, store the answers and complete the check (one
+    conditional UPDATE), record it and queue the mails (`link`: the check's address):
+    SAVED, exactly once. Two users pressing Done together: the UPDATE lets one through;
+    the other gets CLOSED. OVERLAP (nothing written) when a colleague saved after
+    `seen_version`. `current` is the state the caller read; its rules decide first."""
+    access = current.access
+    if not current.editable:
+        return CLOSED
+    at = clock.now()
     completion = {AccuracyCheck.completed_at: at, AccuracyCheck.completed_by: access.user.id}
-    written = await _write_answers(
-        access, answers, seen_version, status="completed", at=at, extra=completion
-    )
-    if written != SAVED:
-        return written
-    await audit.record(
-        "accuracy check completed",
-        actor=access.user.id,
-        event=access.event.id,
-        detail=f"comments: {answers.wants_to_comment}, {len(answers.comments)} characters",
-    )
-    await _send_completion_mail(access, answers, at, base_url)
+    async with serialising_transaction(AccuracyCheck._meta.db):
+        written = await _write_answers(
+            access, answers, seen_version, status="completed", at=at, extra=completion
+        )
+        if written != SAVED:
+            return written
+        await audit.record(
+            "accuracy check completed",
+            actor=access.user.id,
+            event=access.event.id,
+            detail=f"comments: {answers.wants_to_comment}, {len(answers.comments)} characters",
+        )
+        await _send_completion_mail(access, answers, at, link)
     return SAVED
 
 
@@ -335,10 +353,10 @@ async def draft_report(event_id: int) -> dict[str, Any] | None:
     )
 
 
-async def form_link(access: EventAccess) -> FormLink:
-    """The 'Factual accuracy check' line of the profile's 'Forms' section."""
+async def form_link(access: EventAccess, href: str) -> FormLink:
+    """The 'Factual accuracy check' line of the profile's 'Forms' section; `href` is the
+    check's address (the caller reverses the route "accuracy.form")."""
     current = await state(access)
-    href = f"/events/{access.event.id}/accuracy-check"
     title = "Factual accuracy check"
     if not current.available:
         hint = (
@@ -384,13 +402,10 @@ def answers_text(answers: Answers) -> str:
 
 
 async def _send_completion_mail(
-    access: EventAccess, answers: Answers, at: datetime, base_url: str
+    access: EventAccess, answers: Answers, at: datetime, link: str
 ) -> None:
-    event = await Event.objects().where(Event.id == access.event.id).first()
-    assert event is not None
-    provider = await Provider.objects().where(Provider.id == event.provider).first()
-    provider_name = provider.name if provider else ""
-    link = f"{base_url.rstrip('/')}/events/{event.id}/accuracy-check"
+    event = access.event
+    provider_name = access.provider_name
     when = clock.format_datetime(at)
     leads = await (
         TeamMember.select(
