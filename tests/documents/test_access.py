@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.access import WHO, check, outcome
+from tests.access import CHECKED, WHO, check, outcome, route_name
 from tests.client import PortalClient
 from tests.documents.conftest import upload
 from tests.documents.samples import PDF
@@ -28,12 +28,21 @@ CLOSED_OFSTED = {**OFSTED_SIDE, "team_inspector": 403, "lead_inspector": 403}
 
 SIDES = {"provider": ("documents", PROVIDER_SIDE), "ofsted": ("ofsted-documents", OFSTED_SIDE)}
 ROUTES = ["list", "upload", "confirm delete", "delete", "save", "cancel"]
+COVERS = {
+    "documents.download",
+    *(
+        f"documents.{side}{action}"
+        for side in SIDES
+        for action in ["", ".upload", ".confirm_delete", ".delete", ".save", ".cancel"]
+    ),
+}
 
 
 async def check_upload(
     client: PortalClient, world: World, who: str, url: str, expected: str | int
 ) -> None:
     """As tests/access.check, with a real multipart upload."""
+    CHECKED[route_name(client.app, "POST", url)].add(who)
     user = world.user(who)
     client.sign_out_locally()
     if user is not None:

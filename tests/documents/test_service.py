@@ -12,6 +12,7 @@ from portal.db.tables import Document
 from portal.documents import service
 from portal.documents.storage import FileStore, StoredFile
 from portal.settings import Settings
+from portal.validation import Refused
 from portal.web.access import load_event_access
 from tests.factories import Factory
 
@@ -58,14 +59,21 @@ async def _stored(files: FileStore, content: bytes) -> StoredFile:
 
 
 @pytest.mark.parametrize(
-    ("limits", "problem"),
+    ("limits", "message"),
     [
-        ({"max_files": 2, "quota_bytes": 10_000}, "count"),
-        ({"max_files": 10, "quota_bytes": 300}, "quota"),
+        (
+            service.Limits(max_files=2, quota_bytes=10_000, file_bytes=10_000),
+            "You can upload up to 2 documents for this inspection. "
+            "Delete a document before you upload another",
+        ),
+        (
+            service.Limits(max_files=10, quota_bytes=300, file_bytes=10_000),
+            "cannot be uploaded: the documents for this inspection must be 1 KB or less in total",
+        ),
     ],
 )
 async def test_two_users_staging_at_the_limit_at_once_cannot_both_get_in(
-    make: Factory, settings: Settings, limits: dict[str, int], problem: str
+    make: Factory, settings: Settings, limits: service.Limits, message: str
 ) -> None:
     # Both passed the check made before their files streamed in; only one may stage.
     world = await make.world()
@@ -83,14 +91,15 @@ async def test_two_users_staging_at_the_limit_at_once_cannot_both_get_in(
                 stored,
                 file_name=name,
                 content_type="application/pdf",
-                **limits,
+                limits=limits,
             )
             for access, stored, name in [(mine, first, "mine.pdf"), (theirs, second, "theirs.pdf")]
         ),
         return_exceptions=True,
     )
-    refused = [o for o in outcomes if isinstance(o, service.OverLimit)]
-    assert [o.problem for o in refused] == [problem]
+    [refused] = [o for o in outcomes if isinstance(o, Refused)]
+    assert refused.field == "file"
+    assert message in refused.message
     assert sum(isinstance(o, Document) for o in outcomes) == 1
     staged = await Document.select(Document.file_name).where(Document.state == "staged")
     assert len(staged) == 1
@@ -109,8 +118,7 @@ async def test_staging_within_the_limits_is_allowed_up_to_them_exactly(
         stored,
         file_name="exact.pdf",
         content_type="application/pdf",
-        max_files=1,
-        quota_bytes=100,
+        limits=service.Limits(max_files=1, quota_bytes=100, file_bytes=100),
     )
     assert (row.state, row.size) == ("staged", 100)
 

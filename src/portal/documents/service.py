@@ -8,14 +8,22 @@ No Litestar here: rules and queries only."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from portal import audit
+from portal import audit, clock
 from portal.db.engine import locks_rows, serialising_transaction
-from portal.db.tables import AuditEvent, Document, Event
-from portal.documents.storage import FileStore, StoredFile
+from portal.db.tables import Document, Event
+from portal.documents import forms, publishing
+from portal.documents.filetypes import TextCheck, describe, judge
+from portal.documents.storage import FileStore, StoredFile, TooLarge
+from portal.documents.tables import SaveReceipt
+from portal.settings import Settings
+from portal.validation import Refused
 from portal.web.access import EventAccess
 
 VISIBLE_TO_ALL = ("live", "pending_delete")  # pending_delete is live until Save
@@ -117,12 +125,34 @@ async def usage(access: EventAccess, side: str) -> Usage:
     return Usage(count=len(rows), total_bytes=sum(row["size"] for row in rows))
 
 
-class OverLimit(Exception):
-    """Staging this file would pass the event's file count ("count") or quota ("quota")."""
+@dataclass(frozen=True)
+class Limits:
+    """An event's limits on each side: how many documents, how many bytes in all, and
+    how large one file may be."""
 
-    def __init__(self, problem: str) -> None:
-        super().__init__(problem)
-        self.problem = problem
+    max_files: int
+    quota_bytes: int
+    file_bytes: int
+
+    @classmethod
+    def of(cls, settings: Settings) -> Limits:
+        return cls(settings.event_max_files, settings.event_quota_bytes, settings.upload_max_bytes)
+
+
+def _over_limit(
+    access: EventAccess, used: Usage, stored: StoredFile, file_name: str, limits: Limits
+) -> Refused | None:
+    """The refusal if one more file would pass the event's limits. The file is named:
+    it may be one of several sent at once."""
+    if used.count + 1 > limits.max_files:
+        return Refused(forms.too_many(limits.max_files, access.event.event_type), forms.FILE_FIELD)
+    if used.total_bytes + stored.size > limits.quota_bytes:
+        return Refused(_quota_message(access, file_name, True, limits), forms.FILE_FIELD)
+    return None
+
+
+def _quota_message(access: EventAccess, name: str, several: bool, limits: Limits) -> str:
+    return forms.over_quota(name, several, limits.quota_bytes, access.event.event_type)
 
 
 async def stage_upload(
@@ -132,23 +162,21 @@ async def stage_upload(
     *,
     file_name: str,
     content_type: str,
-    max_files: int,
-    quota_bytes: int,
+    limits: Limits,
     kind: str = "other",
 ) -> Document:
     """A complete file on disk becomes a staged document of this user, if the event's
-    limits still allow it. The limits were checked before the file streamed in, but
-    a colleague may have staged a file meanwhile: the check is made again here, with
-    the event locked, so two uploads at the limit cannot both get in."""
+    limits still allow it (else `Refused`, on the file field). The limits were checked
+    before the file streamed in, but a colleague may have staged a file meanwhile: the
+    check is made again here, with the event locked, so two uploads at the limit cannot
+    both get in."""
     db = Document._meta.db
     async with serialising_transaction(db):
         if locks_rows(db):
             await Event.select(Event.id).where(Event.id == access.event.id).lock_rows()
-        used = await usage(access, side)
-        if used.count + 1 > max_files:
-            raise OverLimit("count")
-        if used.total_bytes + stored.size > quota_bytes:
-            raise OverLimit("quota")
+        refusal = _over_limit(access, await usage(access, side), stored, file_name, limits)
+        if refusal is not None:
+            raise refusal
         row = Document(
             event=access.event.id,
             side=side,
@@ -159,7 +187,7 @@ async def stage_upload(
             sha256=stored.sha256,
             content_type=content_type,
             uploaded_by=access.user.id,
-            uploaded_at=datetime.now(UTC),
+            uploaded_at=clock.now(),
             state="staged",
             staged_by=access.user.id,
         )
@@ -174,13 +202,108 @@ async def stage_upload(
     return row
 
 
-async def refused_upload(access: EventAccess, side: str, file_name: str, reason: str) -> None:
-    await audit.record(
-        "document upload refused",
-        actor=access.user.id,
-        event=access.event.id,
-        detail=f"{side} document '{file_name}': {reason}",
-    )
+# A refused file's message, worded once the request is read: "The selected file …" for
+# one file, its name when several were sent at once.
+Wording = Callable[[bool], str]
+
+
+@dataclass
+class Upload:
+    """One upload request on one side of an event. Each file, as it streams in, is
+    checked against the event's limits, stored, judged by its content and staged, or
+    refused (and the refusal audited); `finish` then says what the user sees."""
+
+    access: EventAccess
+    side: str
+    store: FileStore
+    limits: Limits
+    staged: list[Document] = field(default_factory=list)
+    files: int = 0
+    missing_kind: bool = False
+    refused: list[Wording] = field(default_factory=list)
+    _used: Usage | None = None
+
+    async def receive(
+        self, given: str, chunks: AsyncIterator[bytes], fields: dict[str, str]
+    ) -> None:
+        """One file of the form (`read_upload`'s `on_file`); the fields before it are known."""
+        self.files += 1
+        name = forms.safe_file_name(given)
+        if not given:  # a file field left empty: nothing was chosen
+            return
+        if self.side == "ofsted" and fields.get(forms.KIND_FIELD) not in forms.KINDS:
+            self.missing_kind = True
+            return
+        if self._used is None:
+            self._used = await usage(self.access, self.side)
+        limits, used = self.limits, self._used
+        if used.count + len(self.staged) >= limits.max_files:
+            noun = self.access.event.event_type
+            return await self._refuse(
+                name, "count", lambda _: forms.too_many(limits.max_files, noun)
+            )
+        remaining = limits.quota_bytes - used.total_bytes - sum(d.size for d in self.staged)
+        limit = max(min(limits.file_bytes, remaining), 0)
+        text = TextCheck()
+        try:
+            stored = await self.store.save(chunks, max_bytes=limit, observe=text.feed)
+        except TooLarge:
+            if limit == limits.file_bytes:
+                return await self._refuse(
+                    name, "large", lambda several: forms.too_large(name, several, limit)
+                )
+            return await self._refuse(
+                name, "quota", lambda several: _quota_message(self.access, name, several, limits)
+            )
+        if stored.size == 0:
+            await self.store.delete(stored.stored_name)
+            return await self._refuse(name, "empty", lambda several: forms.empty(name, several))
+        path = self.store.path(stored.stored_name)
+        content_type = await asyncio.to_thread(judge, path, stored.head, text.finish(), name)
+        if content_type is None:
+            await self.store.delete(stored.stored_name)
+            return await self._refuse(
+                name,
+                f"type not allowed ({describe(stored.head)})",
+                lambda several: forms.wrong_type(name, several),
+            )
+        try:
+            document = await stage_upload(
+                self.access,
+                self.side,
+                stored,
+                file_name=name,
+                content_type=content_type,
+                limits=limits,
+                kind=fields.get(forms.KIND_FIELD, "other"),
+            )
+        except Refused as refusal:  # a colleague's upload got in first
+            await self.store.delete(stored.stored_name)
+            message = refusal.message
+            return await self._refuse(name, message, lambda _: message)
+        self.staged.append(document)
+
+    async def _refuse(self, name: str, reason: str, wording: Wording) -> None:
+        self.refused.append(wording)
+        await audit.record(
+            "document upload refused",
+            actor=self.access.user.id,
+            event=self.access.event.id,
+            detail=f"{self.side} document '{name}': {reason}",
+        )
+
+    def finish(self) -> list[Document]:
+        """What was staged; `Refused` (on the kind or the file field) if anything was
+        refused or nothing was sent. Files staged beside refused ones stay staged."""
+        if self.missing_kind:
+            raise Refused(forms.no_kind(), forms.KIND_FIELD)
+        several = self.files > 1
+        messages = list(dict.fromkeys(wording(several) for wording in self.refused))
+        if messages:
+            raise Refused(". ".join(messages), forms.FILE_FIELD)
+        if not self.staged:
+            raise Refused(forms.no_file(), forms.FILE_FIELD)
+        return self.staged
 
 
 async def changeable(access: EventAccess, side: str, document_id: int) -> Document | None:
@@ -257,7 +380,7 @@ class SaveResult:
 async def save(access: EventAccess, side: str, store: FileStore) -> SaveResult:
     """Make every staged change of this user on this side live, in one transaction."""
     user_id = access.user.id
-    now = datetime.now(UTC)
+    now = clock.now()
     db = Document._meta.db
     async with db.transaction():
         changes = await Document.objects().where(_own_changes(access, side)).order_by(Document.id)
@@ -289,22 +412,14 @@ async def save(access: EventAccess, side: str, store: FileStore) -> SaveResult:
             )
         receipt_id = None
         if changes:
-            await audit.record(
-                RECEIPT_ACTION,
-                actor=user_id,
-                event=access.event.id,
-                detail=_receipt_detail(side, uploaded, deleted),
-            )
-            receipt_id = await _last_receipt_id(user_id, access.event.id)
+            receipt_id = await _record_receipt(access, side, uploaded, deleted, now)
     # After the commit: the files of deleted documents go, and other features hear
     # about Ofsted documents that are now published.
     for doc in deleted:
         await store.delete(doc.stored_name)
     if side == "ofsted":
-        from portal.documents.publishing import published
-
         for doc in uploaded:
-            await published(access.event.id, doc.kind, now)
+            await publishing.published(access.event.id, doc.kind, now)
     return SaveResult(uploaded=uploaded, deleted=deleted, receipt_id=receipt_id)
 
 
@@ -339,34 +454,36 @@ async def cancel(access: EventAccess, side: str, store: FileStore) -> int:
     return len(changes)
 
 
-RECEIPT_ACTION = "documents saved"
+def _files(documents: list[Document]) -> list[dict[str, Any]]:
+    return [
+        {"id": d.id, "file_name": d.file_name, "size": d.size, "sha256": d.sha256}
+        for d in documents
+    ]
 
 
-def _receipt_detail(side: str, uploaded: list[Document], deleted: list[Document]) -> str:
-    return (
-        f"side={side};uploaded={','.join(str(d.id) for d in uploaded)};"
-        f"deleted={','.join(str(d.id) for d in deleted)}"
+async def _record_receipt(
+    access: EventAccess,
+    side: str,
+    uploaded: list[Document],
+    deleted: list[Document],
+    at: datetime,
+) -> int:
+    row = SaveReceipt(
+        event=access.event.id,
+        side=side,
+        saved_by=access.user.id,
+        saved_at=at,
+        uploaded=_files(uploaded),
+        deleted=_files(deleted),
     )
-
-
-async def _last_receipt_id(user_id: int, event_id: int) -> int | None:
-    row = await (
-        AuditEvent.select(AuditEvent.id)
-        .where(
-            (AuditEvent.actor == user_id)
-            & (AuditEvent.event == event_id)
-            & (AuditEvent.action == RECEIPT_ACTION)
-        )
-        .order_by(AuditEvent.id, ascending=False)
-        .first()
-    )
-    return row["id"] if row else None
+    await row.save()
+    return int(row.id)
 
 
 @dataclass(frozen=True)
 class Receipt:
     side: str
-    uploaded: list[dict[str, Any]]
+    uploaded: list[dict[str, Any]]  # {"id", "file_name", "size", "sha256"}
     deleted: list[dict[str, Any]]
 
 
@@ -375,44 +492,24 @@ async def receipt(access: EventAccess, receipt_id: str | None) -> Receipt | None
     if not receipt_id or not receipt_id.isdigit():
         return None
     row = await (
-        AuditEvent.select(AuditEvent.detail)
+        SaveReceipt.select(SaveReceipt.side, SaveReceipt.uploaded, SaveReceipt.deleted)
         .where(
-            (AuditEvent.id == int(receipt_id))
-            & (AuditEvent.actor == access.user.id)
-            & (AuditEvent.event == access.event.id)
-            & (AuditEvent.action == RECEIPT_ACTION)
+            (SaveReceipt.id == int(receipt_id))
+            & (SaveReceipt.saved_by == access.user.id)
+            & (SaveReceipt.event == access.event.id)
         )
+        .output(load_json=True)
         .first()
     )
     if row is None:
         return None
-    parts = dict(part.split("=", 1) for part in row["detail"].split(";") if "=" in part)
-
-    def ids(value: str) -> list[int]:
-        return [int(i) for i in value.split(",") if i.isdigit()]
-
-    async def docs(wanted: list[int]) -> list[dict[str, Any]]:
-        if not wanted:
-            return []
-        return await (
-            Document.select(Document.id, Document.file_name, Document.size, Document.sha256)
-            .where(Document.id.is_in(wanted) & (Document.event == access.event.id))
-            .order_by(Document.id)
-        )
-
-    return Receipt(
-        side=parts.get("side", "provider"),
-        uploaded=await docs(ids(parts.get("uploaded", ""))),
-        deleted=await docs(ids(parts.get("deleted", ""))),
-    )
+    return Receipt(side=row["side"], uploaded=row["uploaded"], deleted=row["deleted"])
 
 
 async def remove_orphans(store: FileStore, older_than_seconds: float = 60.0) -> int:
     """At start-up: stored files no document row points at (a process killed between
     finishing a file and recording it). Only files older than a minute, so an upload
     finishing in another worker right now keeps its file."""
-    import time
-
     if not store.root.exists():
         return 0
     known = {row["stored_name"] for row in await Document.select(Document.stored_name)}
