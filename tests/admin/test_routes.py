@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
+
+from portal.admin import service
 from portal.db.tables import AuditEvent, Event, OutgoingMail, Provider, TeamMember, User
+from portal.validation import Refused
 from tests.client import PortalClient
 from tests.factories import Factory
 
@@ -141,11 +145,24 @@ async def test_admin_closes_event_after_confirmation(client: PortalClient, make:
     assert await AuditEvent.exists().where(
         (AuditEvent.action == "event closed") & (AuditEvent.event == world.event.id)
     )
-    # Nothing on a closed event changes: not even its team.
-    refused = await client.post(
-        f"/admin/events/{world.event.id}/team", {"username": "x", "team_role": "team"}
+    # Closing again writes nothing: the event's page, view only, says it is done.
+    again = await client.post(f"/admin/events/{world.event.id}/close", {})
+    assert again.status_code == 200
+    assert "This event is already closed." in again.text and "Close event" not in again.text
+    closings = await AuditEvent.count().where(
+        (AuditEvent.action == "event closed") & (AuditEvent.event == world.event.id)
     )
-    assert refused.status_code == 403
+    assert closings == 1
+    # Nothing on a closed event changes: not even its team.
+    before = await TeamMember.count().where(TeamMember.event == world.event.id)
+    refused = await client.post(
+        f"/admin/events/{world.event.id}/team",
+        {"username": world.inspector.username, "team_role": "team"},
+    )
+    assert refused.status_code == 200
+    assert "This event is closed: nothing on it can be changed." in refused.text
+    assert "Add an inspector to the team" not in refused.text
+    assert await TeamMember.count().where(TeamMember.event == world.event.id) == before
     page = (await client.get(f"/admin/events/{world.event.id}")).text
     assert "This event is closed" in page
 
@@ -199,6 +216,9 @@ async def test_admin_extends_accuracy_deadline(client: PortalClient, make: Facto
     }
     not_open = await client.post(url, form)
     assert "This event has no factual accuracy check yet" in not_open.text
+    # The refusal links to the real field: the day of the date.
+    assert '<a href="#due-day">This event has no factual accuracy check yet</a>' in not_open.text
+    assert 'id="due-day"' in not_open.text
     await open_check(world.event.id, datetime.now(UTC))
     past = await client.post(url, {"due-day": "1", "due-month": "1", "due-year": "2020"})
     assert "The new deadline must be today or in the future" in past.text
@@ -264,6 +284,10 @@ async def test_admin_unlocks_and_deactivates(client: PortalClient, make: Factory
     assert (await client.post(f"/admin/users/{user.id}/deactivate", {})).status_code == 303
     row = await User.objects().where(User.id == user.id).first()
     assert row.active is False
+    again = await client.post(f"/admin/users/{user.id}/deactivate", {})
+    assert again.status_code == 200
+    assert "This account is already deactivated." in again.text
+    assert await AuditEvent.count().where(AuditEvent.action == "account deactivated") == 1
     own = await client.post(f"/admin/users/{world.admin.id}/deactivate", {})
     assert own.status_code == 403
 
@@ -308,3 +332,34 @@ async def test_event_page_links_to_its_provider(client: PortalClient, make: Fact
         f'<a class="govuk-link" href="/admin/providers/{world.provider.id}">'
         f"Smith &amp; Sons &lt;Nursery&gt;</a> (URN {world.provider.urn})"
     ) in page
+
+
+async def test_every_refusal_names_a_field_on_its_page(client: PortalClient, make: Factory) -> None:
+    """A service's refusal is shown next to its field: each field it names is on the page."""
+    world = await _admin(client, make)
+    start = date.today() + timedelta(days=7)
+    with pytest.raises(Refused) as backwards:
+        await service.create_event(
+            provider_id=world.provider.id,
+            event_ref="INS-BACK-1",
+            event_type="inspection",
+            start_date=start,
+            end_date=start - timedelta(days=1),
+            actor_id=None,
+        )
+    with pytest.raises(Refused) as no_check:
+        await service.extend_deadline(world.event.id, start, None)
+    with pytest.raises(Refused) as clash:
+        await service.create_provider(name="X", urn=world.provider.urn, address="y", actor_id=None)
+    pages = {
+        backwards.value.field: "/admin/events/new",
+        no_check.value.field: f"/admin/events/{world.event.id}/deadline",
+        clash.value.field: "/admin/providers/new",
+        "event_ref": "/admin/events/new",
+        "event_type": "/admin/events/new",
+        "username": f"/admin/events/{world.event.id}/team/new",
+        "team_role": f"/admin/events/{world.event.id}/team/new",
+    }
+    assert (backwards.value.field, no_check.value.field) == ("end-day", "due-day")
+    for field, url in pages.items():
+        assert f'id="{field}"' in (await client.get(url)).text, (field, url)

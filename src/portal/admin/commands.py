@@ -9,25 +9,22 @@ from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
+from portal import mail
 from portal.admin import forms, service
-from portal.commands import command, prepare_database
+from portal.commands import command, database
 from portal.db.tables import EVENT_TYPES, TEAM_ROLES
 from portal.settings import Settings
+from portal.validation import Parsed, Refused
 
 
 async def _with_database(settings: Settings, work: Callable[[], Awaitable[int]]) -> int:
-    from portal.db import engine
-
-    await prepare_database(settings)
-    db = engine.bind(settings.effective_database_url)
-    await engine.start_pool(db)
-    try:
-        return await work()
-    except service.Refused as refused:
-        print(f"Error: {refused}")
-        return 1
-    finally:
-        await engine.close_pool(db)
+    """Run `work` on the migrated database; a refusal is printed as the error."""
+    async with database(settings):
+        try:
+            return await work()
+        except Refused as refused:
+            print(f"Error: {refused.message}")
+            return 1
 
 
 def _date(text: str) -> date:
@@ -43,21 +40,21 @@ def _provider_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--address", default="")
 
 
-def _checked(values: dict[str, Any], errors: dict[str, str]) -> bool:
-    for message in errors.values():
+def _checked(parsed: Parsed[Any]) -> bool:
+    for message in parsed.errors.values():
         print(f"Error: {message}")
-    return not errors
+    return parsed.ok
 
 
 @command("create-provider", "create a provider", _provider_args)
 async def create_provider(args: argparse.Namespace, settings: Settings) -> int:
     async def work() -> int:
-        values, errors = forms.provider(
+        parsed = forms.provider(
             {"name": args.name, "urn": args.urn, "address": args.address.replace("\\n", "\n")}
         )
-        if not _checked(values, errors):
+        if not _checked(parsed):
             return 1
-        row = await service.create_provider(**values, actor_id=None)
+        row = await service.create_provider(**parsed.values, actor_id=None)
         print(f"Provider {row.urn} created (id {row.id}).")
         return 0
 
@@ -76,17 +73,17 @@ async def update_provider(args: argparse.Namespace, settings: Settings) -> int:
         if row is None:
             print(f"Error: there is no provider with the URN {args.urn}")
             return 1
-        values, errors = forms.provider(
+        parsed = forms.provider(
             {
                 "name": args.name,
                 "urn": args.new_urn or row.urn,
                 "address": args.address.replace("\\n", "\n") or row.address,
             }
         )
-        if not _checked(values, errors):
+        if not _checked(parsed):
             return 1
-        await service.update_provider(row, **values, actor_id=None)
-        print(f"Provider {values['urn']} saved.")
+        await service.update_provider(row, **parsed.values, actor_id=None)
+        print(f"Provider {parsed.values['urn']} saved.")
         return 0
 
     return await _with_database(settings, work)
@@ -218,13 +215,7 @@ async def extend_deadline(args: argparse.Namespace, settings: Settings) -> int:
         event = await _open_event(args.event_id)
         if event is None:
             return 1
-        from portal.accuracy.service import extend_deadline as extend
-
-        try:
-            await extend(event.id, service.end_of_day(args.date), None)  # type: ignore[arg-type]
-        except LookupError:
-            print("Error: this event has no factual accuracy check yet")
-            return 1
+        await service.extend_deadline(event.id, args.date, None)
         print(f"The factual accuracy check for {event.event_ref} is now due at 5pm on {args.date}.")
         return 0
 
@@ -259,8 +250,6 @@ def _no_args(parser: argparse.ArgumentParser) -> None:
 
 @command("failed-mail", "list mail that could not be sent after every try", _no_args)
 async def failed_mail(args: argparse.Namespace, settings: Settings) -> int:
-    from portal import mail
-
     async def work() -> int:
         rows = await mail.failed_mail()
         for row in rows:
@@ -278,8 +267,6 @@ def _mail_id_args(parser: argparse.ArgumentParser) -> None:
 
 @command("retry-mail", "send a failed message again", _mail_id_args)
 async def retry_mail(args: argparse.Namespace, settings: Settings) -> int:
-    from portal import mail
-
     async def work() -> int:
         if not await mail.retry(args.id):
             print(f"Error: there is no failed message with the id {args.id}")

@@ -1,16 +1,20 @@
-"""Parse and check the administrator's forms → (values, {field_id: message}).
-Values are kept as typed so an invalid form comes back as the user left it."""
+"""Parse and check the administrator's forms → `Parsed(values, errors)`.
+Values are kept as typed so an invalid form comes back as the user left it; a date
+field's parsed date sits beside its parts under its own key (`start_date`, `due_date`,
+...), None when missing or invalid."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
+from portal.clock import today
 from portal.db.tables import EVENT_TYPES, TEAM_ROLES
+from portal.validation import Errors, Parsed
 
-Values = dict[str, str]
-Errors = dict[str, str]
+Values = dict[str, Any]
 
 
 def _get(data: Mapping[str, str], name: str) -> str:
@@ -53,7 +57,7 @@ def parse_date(
         return None
 
 
-def provider(data: Mapping[str, str]) -> tuple[Values, Errors]:
+def provider(data: Mapping[str, str]) -> Parsed[Values]:
     values = {name: _get(data, name) for name in ("name", "urn", "address")}
     errors: Errors = {}
     if not values["name"]:
@@ -67,10 +71,10 @@ def provider(data: Mapping[str, str]) -> tuple[Values, Errors]:
     if not values["address"]:
         errors["address"] = "Enter the provider’s address"
     _limit(errors, "address", values["address"], "The address", 1000)
-    return values, errors
+    return Parsed(values, errors)
 
 
-def event(data: Mapping[str, str]) -> tuple[Values, Errors, date | None, date | None]:
+def event(data: Mapping[str, str]) -> Parsed[Values]:
     values = {name: _get(data, name) for name in ("provider_urn", "event_ref", "event_type")}
     errors: Errors = {}
     values["provider_urn"] = values["provider_urn"].upper()
@@ -87,10 +91,11 @@ def event(data: Mapping[str, str]) -> tuple[Values, Errors, date | None, date | 
     end = parse_date(data, "end", "End date", values, errors)
     if start and end and end < start:
         errors["end-day"] = "The end date must be the same as or after the start date"
-    return values, errors, start, end
+    values["start_date"], values["end_date"] = start, end
+    return Parsed(values, errors)
 
 
-def team_member(data: Mapping[str, str], *, new: bool) -> tuple[Values, Errors]:
+def team_member(data: Mapping[str, str], *, new: bool) -> Parsed[Values]:
     values = {name: _get(data, name) for name in ("username", "team_role", "pen_portrait")}
     errors: Errors = {}
     if new and not values["username"]:
@@ -98,13 +103,13 @@ def team_member(data: Mapping[str, str], *, new: bool) -> tuple[Values, Errors]:
     if values["team_role"] not in TEAM_ROLES:
         errors["team_role"] = "Select the inspector’s role"
     _limit(errors, "pen_portrait", values["pen_portrait"], "The pen portrait", 2000)
-    return values, errors
+    return Parsed(values, errors)
 
 
 ROLES = {"provider": "Provider", "inspector": "Inspector"}
 
 
-def user(data: Mapping[str, str]) -> tuple[Values, Errors]:
+def user(data: Mapping[str, str]) -> Parsed[Values]:
     values = {
         name: _get(data, name)
         for name in ("display_name", "username", "email", "role", "provider_urn")
@@ -122,23 +127,25 @@ def user(data: Mapping[str, str]) -> tuple[Values, Errors]:
         errors["role"] = "Select whether this is a provider user or an inspector"
     elif values["role"] == "provider" and not values["provider_urn"]:
         errors["provider_urn"] = "Enter the URN of the provider this person works for"
-    return values, errors
+    return Parsed(values, errors)
 
 
-def deadline(data: Mapping[str, str]) -> tuple[Values, Errors, date | None]:
+def deadline(data: Mapping[str, str]) -> Parsed[Values]:
     values: Values = {}
     errors: Errors = {}
     day = parse_date(data, "due", "The new deadline", values, errors)
-    if day and day < date.today():
+    if day and day < today():
         errors["due-day"] = "The new deadline must be today or in the future"
-    return values, errors, day
+    values["due_date"] = day
+    return Parsed(values, errors)
 
 
-def audit_filter(data: Mapping[str, str]) -> tuple[Values, Errors, date | None, date | None]:
+def audit_filter(data: Mapping[str, str]) -> Parsed[Values]:
     values = {name: _get(data, name) for name in ("event_ref", "username")}
     errors: Errors = {}
     date_from = parse_date(data, "from", "From date", values, errors, required=False)
     date_to = parse_date(data, "to", "To date", values, errors, required=False)
     if date_from and date_to and date_to < date_from:
         errors["to-day"] = "The to date must be the same as or after the from date"
-    return values, errors, date_from, date_to
+    values["date_from"], values["date_to"] = date_from, date_to
+    return Parsed(values, errors)

@@ -3,32 +3,44 @@ team, users and the audit log. Plain GOV.UK pages; every change is audited."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import urlencode
 
-from litestar import Request, Router, get, post
-from litestar.enums import RequestEncodingType
-from litestar.exceptions import HTTPException, NotFoundException, PermissionDeniedException
-from litestar.params import Body
+from litestar import Request, get, post
+from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.response import Response
 
 from portal.admin import forms, service
+from portal.auth.api import AccountError, create_user, deactivate, resend_invitation, unlock
+from portal.clock import aware, now
 from portal.db.tables import EVENT_TYPES, TEAM_ROLES, Provider, TeamMember
+from portal.validation import Refused
+from portal.web import routing
 from portal.web.banner import banner, with_banner
 from portal.web.guards import current_user, role
-from portal.web.render import redirect, render, wants_fragment
+from portal.web.paging import Page, page_number
+from portal.web.render import already_done, redirect, render
+from portal.web.routing import Form
 
-Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
-ADMIN = {"guards": [role("admin")]}
+CLOSED = "This event is closed: nothing on it can be changed."
 
 
 def _actor(request: Request[Any, Any, Any]) -> int:
     return current_user(request).id
 
 
-def _page_links(base: str, params: dict[str, str], page: service.Page) -> dict[str, Any]:
+def _url(request: Request[Any, Any, Any], name: str, **params: Any) -> str:
+    return request.app.route_reverse(name, **params)
+
+
+def _done(request: Request[Any, Any, Any], message: str, name: str, **params: Any) -> Response[Any]:
+    """After a change: to the page `name`, with a success banner."""
+    return redirect(request, with_banner(request, _url(request, name, **params), message))
+
+
+def _page_links(base: str, params: dict[str, Any], page: Page) -> dict[str, Any]:
     """govukPagination's parameters for a list at `base` with its search `params`."""
-    kept = {key: value for key, value in params.items() if value}
+    kept = {key: value for key, value in params.items() if value and isinstance(value, str)}
 
     def href(number: int) -> str:
         return f"{base}?{urlencode({**kept, 'page': number})}"
@@ -48,29 +60,24 @@ def _page_links(base: str, params: dict[str, str], page: service.Page) -> dict[s
     }
 
 
-# -- home -----------------------------------------------------------------------------
-
-
 def _search_results(
-    request: Request[Any, Any, Any],
-    template: str,
-    base: str,
-    q: str,
-    result: service.Page,
-    **extra: Any,
+    request: Request[Any, Any, Any], template: str, name: str, q: str, result: Page, **extra: Any
 ) -> Response[Any]:
     """A searchable list page (providers, events, users); its results block for htmx."""
     context = {
         "q": q,
         "page": result,
-        "pagination": _page_links(base, {"q": q}, result),
+        "pagination": _page_links(_url(request, name), {"q": q}, result),
         "banner": banner(request),
         **extra,
     }
     return render(request, template, context, block="results")
 
 
-@get("/admin", name="admin.home", **ADMIN)
+# -- home -----------------------------------------------------------------------------
+
+
+@get("/", name="admin.home")
 async def home(request: Request[Any, Any, Any]) -> Response[Any]:
     return render(request, "admin/home.html")
 
@@ -78,34 +85,38 @@ async def home(request: Request[Any, Any, Any]) -> Response[Any]:
 # -- providers --------------------------------------------------------------------------
 
 
-@get("/admin/providers", name="admin.providers", **ADMIN)
+@get("/providers", name="admin.providers")
 async def providers(
     request: Request[Any, Any, Any], q: str = "", page: str | None = None
 ) -> Response[Any]:
-    result = await service.providers(q, service.page_number(page))
-    return _search_results(request, "admin/providers.html", "/admin/providers", q, result)
+    result = await service.providers(q, page_number(page))
+    return _search_results(request, "admin/providers.html", "admin.providers", q, result)
 
 
-@get("/admin/providers/new", name="admin.provider_new", **ADMIN)
+def _provider_form(
+    request: Request[Any, Any, Any], row: Provider | None, values: Any, errors: Any, **extra: Any
+) -> Response[Any]:
+    context = {"values": values, "errors": errors, "row": row, **extra}
+    return render(request, "admin/provider_form.html", context)
+
+
+@get("/providers/new", name="admin.provider_new")
 async def provider_new(request: Request[Any, Any, Any]) -> Response[Any]:
-    return render(request, "admin/provider_form.html", {"values": {}, "errors": {}, "row": None})
+    return _provider_form(request, None, {}, {})
 
 
-@post("/admin/providers", name="admin.provider_create", **ADMIN)
+@post("/providers", name="admin.provider_create")
 async def provider_create(request: Request[Any, Any, Any], data: Form) -> Response[Any]:
-    values, errors = forms.provider(data)
-    if not errors:
+    parsed = forms.provider(data)
+    errors = dict(parsed.errors)
+    if parsed.ok:
         try:
-            row = await service.create_provider(**values, actor_id=_actor(request))
-        except service.Refused as refused:
-            errors[refused.field] = str(refused)
+            row = await service.create_provider(**parsed.values, actor_id=_actor(request))
+        except Refused as refused:
+            errors = refused.as_errors("name")
         else:
-            return redirect(
-                request, with_banner(request, f"/admin/providers/{row.id}", "Provider created")
-            )
-    return render(
-        request, "admin/provider_form.html", {"values": values, "errors": errors, "row": None}
-    )
+            return _done(request, "Provider created", "admin.provider", provider_id=row.id)
+    return _provider_form(request, None, parsed.values, errors)
 
 
 async def _provider_or_404(provider_id: int) -> Provider:
@@ -115,98 +126,79 @@ async def _provider_or_404(provider_id: int) -> Provider:
     return row
 
 
-@get("/admin/providers/{provider_id:int}", name="admin.provider", **ADMIN)
+@get("/providers/{provider_id:int}", name="admin.provider")
 async def provider_page(request: Request[Any, Any, Any], provider_id: int) -> Response[Any]:
     row = await _provider_or_404(provider_id)
     values = {"name": row.name, "urn": row.urn, "address": row.address}
     events = await service.events("", 1, provider_id=row.id)
-    return render(
-        request,
-        "admin/provider_form.html",
-        {
-            "values": values,
-            "errors": {},
-            "row": row,
-            "events": events,
-            "banner": banner(request),
-        },
-    )
+    return _provider_form(request, row, values, {}, events=events, banner=banner(request))
 
 
-@post("/admin/providers/{provider_id:int}", name="admin.provider_update", **ADMIN)
+@post("/providers/{provider_id:int}", name="admin.provider_update")
 async def provider_update(
     request: Request[Any, Any, Any], provider_id: int, data: Form
 ) -> Response[Any]:
     row = await _provider_or_404(provider_id)
-    values, errors = forms.provider(data)
-    if not errors:
+    parsed = forms.provider(data)
+    errors = dict(parsed.errors)
+    if parsed.ok:
         try:
-            await service.update_provider(row, **values, actor_id=_actor(request))
-        except service.Refused as refused:
-            errors[refused.field] = str(refused)
+            await service.update_provider(row, **parsed.values, actor_id=_actor(request))
+        except Refused as refused:
+            errors = refused.as_errors("name")
         else:
-            return redirect(
-                request, with_banner(request, f"/admin/providers/{row.id}", "Provider saved")
-            )
+            return _done(request, "Provider saved", "admin.provider", provider_id=row.id)
     events = await service.events("", 1, provider_id=row.id)
-    return render(
-        request,
-        "admin/provider_form.html",
-        {"values": values, "errors": errors, "row": row, "events": events},
-    )
+    return _provider_form(request, row, parsed.values, errors, events=events)
 
 
 # -- events -----------------------------------------------------------------------------
 
 
-@get("/admin/events", name="admin.events", **ADMIN)
+@get("/events", name="admin.events")
 async def events(
     request: Request[Any, Any, Any], q: str = "", page: str | None = None
 ) -> Response[Any]:
-    result = await service.events(q, service.page_number(page))
+    result = await service.events(q, page_number(page))
     return _search_results(
-        request, "admin/events.html", "/admin/events", q, result, event_types=EVENT_TYPES
+        request, "admin/events.html", "admin.events", q, result, event_types=EVENT_TYPES
     )
 
 
-@get("/admin/events/new", name="admin.event_new", **ADMIN)
+def _event_form(request: Request[Any, Any, Any], values: Any, errors: Any) -> Response[Any]:
+    context = {"values": values, "errors": errors, "event_types": EVENT_TYPES}
+    return render(request, "admin/event_form.html", context)
+
+
+@get("/events/new", name="admin.event_new")
 async def event_new(request: Request[Any, Any, Any], provider: str = "") -> Response[Any]:
-    return render(
-        request,
-        "admin/event_form.html",
-        {"values": {"provider_urn": provider}, "errors": {}, "event_types": EVENT_TYPES},
-    )
+    return _event_form(request, {"provider_urn": provider}, {})
 
 
-@post("/admin/events", name="admin.event_create", **ADMIN)
+@post("/events", name="admin.event_create")
 async def event_create(request: Request[Any, Any, Any], data: Form) -> Response[Any]:
-    values, errors, start, end = forms.event(data)
+    parsed = forms.event(data)
+    values, errors = parsed.values, dict(parsed.errors)
     provider = None
     if values["provider_urn"] and "provider_urn" not in errors:
         provider = await service.provider_by_urn(values["provider_urn"])
         if provider is None:
             errors["provider_urn"] = "There is no provider with this URN"
-    if not errors and provider is not None and start and end:
+    if not errors and provider is not None:
         try:
             row = await service.create_event(
                 provider_id=provider.id,
                 event_ref=values["event_ref"],
                 event_type=values["event_type"],
-                start_date=start,
-                end_date=end,
+                start_date=values["start_date"],
+                end_date=values["end_date"],
                 actor_id=_actor(request),
             )
-        except service.Refused as refused:
-            errors[refused.field] = str(refused)
+        except Refused as refused:
+            errors = refused.as_errors("event_ref")
         else:
-            return redirect(
-                request, with_banner(request, f"/admin/events/{row.id}", "Event created")
-            )
-    return render(
-        request,
-        "admin/event_form.html",
-        {"values": values, "errors": errors, "event_types": EVENT_TYPES},
-    )
+            return _done(request, "Event created", "admin.event", event_id=row.id)
+    return _event_form(request, values, errors)
 
 
 async def _event_or_404(event_id: int) -> dict[str, Any]:
@@ -216,124 +208,129 @@ async def _event_or_404(event_id: int) -> dict[str, Any]:
     return row
 
 
-def _open_or_403(row: dict[str, Any]) -> None:
-    if row["status"] == "closed":
-        raise PermissionDeniedException()
+async def _event_page(
+    request: Request[Any, Any, Any], row: dict[str, Any], message: str | None = None
+) -> Response[Any]:
+    """The event's page; with `message`, as the answer to a change of a closed event."""
+    context = {
+        "event": row,
+        "team": await service.team(row["id"]),
+        "deadline": await service.accuracy_deadline(row["id"]),
+        "event_types": EVENT_TYPES,
+        "team_roles": TEAM_ROLES,
+        "banner": banner(request),
+    }
+    if message is not None:
+        return already_done(request, "admin/event.html", context, block="event", message=message)
+    return render(request, "admin/event.html", context)
 
 
-@get("/admin/events/{event_id:int}", name="admin.event", **ADMIN)
+def _closed(row: dict[str, Any]) -> bool:
+    return row["status"] == "closed"
+
+
+@get("/events/{event_id:int}", name="admin.event")
 async def event_page(request: Request[Any, Any, Any], event_id: int) -> Response[Any]:
-    row = await _event_or_404(event_id)
-    return render(
-        request,
-        "admin/event.html",
-        {
-            "event": row,
-            "team": await service.team(event_id),
-            "deadline": await service.accuracy_deadline(event_id),
-            "event_types": EVENT_TYPES,
-            "team_roles": TEAM_ROLES,
-            "banner": banner(request),
-        },
-    )
+    return await _event_page(request, await _event_or_404(event_id))
 
 
-@get("/admin/events/{event_id:int}/close", name="admin.event_close_confirm", **ADMIN)
+@get("/events/{event_id:int}/close", name="admin.event_close_confirm")
 async def event_close_confirm(request: Request[Any, Any, Any], event_id: int) -> Response[Any]:
     row = await _event_or_404(event_id)
-    if row["status"] == "closed":
-        return redirect(request, f"/admin/events/{event_id}")
+    if _closed(row):
+        return await _event_page(request, row, "This event is already closed.")
     return render(request, "admin/close_event.html", {"event": row})
 
 
-@post("/admin/events/{event_id:int}/close", name="admin.event_close", **ADMIN)
+@post("/events/{event_id:int}/close", name="admin.event_close")
 async def event_close(request: Request[Any, Any, Any], event_id: int) -> Response[Any]:
-    await _event_or_404(event_id)
+    row = await _event_or_404(event_id)
     if not await service.close_event(event_id, _actor(request)):
-        if wants_fragment(request):
-            raise HTTPException(status_code=409)
-        return redirect(request, f"/admin/events/{event_id}")
-    return redirect(request, with_banner(request, f"/admin/events/{event_id}", "Event closed"))
+        return await _event_page(request, row, "This event is already closed.")
+    return _done(request, "Event closed", "admin.event", event_id=event_id)
 
 
-@get("/admin/events/{event_id:int}/deadline", name="admin.deadline", **ADMIN)
+def _deadline_form(
+    request: Request[Any, Any, Any], row: dict[str, Any], deadline: Any, values: Any, errors: Any
+) -> Response[Any]:
+    context = {"event": row, "deadline": deadline, "values": values, "errors": errors}
+    return render(request, "admin/deadline.html", context)
+
+
+@get("/events/{event_id:int}/deadline", name="admin.deadline")
 async def deadline_page(request: Request[Any, Any, Any], event_id: int) -> Response[Any]:
     row = await _event_or_404(event_id)
-    _open_or_403(row)
-    current = await service.accuracy_deadline(event_id)
-    return render(
-        request,
-        "admin/deadline.html",
-        {"event": row, "deadline": current, "values": {}, "errors": {}},
-    )
+    if _closed(row):
+        return await _event_page(request, row, CLOSED)
+    return _deadline_form(request, row, await service.accuracy_deadline(event_id), {}, {})
 
 
-@post("/admin/events/{event_id:int}/deadline", name="admin.deadline_extend", **ADMIN)
+@post("/events/{event_id:int}/deadline", name="admin.deadline_extend")
 async def deadline_extend(
     request: Request[Any, Any, Any], event_id: int, data: Form
 ) -> Response[Any]:
     row = await _event_or_404(event_id)
-    _open_or_403(row)
-    values, errors, day = forms.deadline(data)
-    if not errors and day is not None:
+    if _closed(row):
+        return await _event_page(request, row, CLOSED)
+    parsed = forms.deadline(data)
+    errors = dict(parsed.errors)
+    if parsed.ok:
         try:
-            await service.extend_deadline(event_id, day, _actor(request))
-        except service.Refused as refused:
-            errors["due-day"] = str(refused)
+            await service.extend_deadline(event_id, parsed.values["due_date"], _actor(request))
+        except Refused as refused:
+            errors = refused.as_errors("due-day")
         else:
-            return redirect(
-                request,
-                with_banner(
-                    request, f"/admin/events/{event_id}", "Accuracy check deadline extended"
-                ),
-            )
-    return render(
-        request,
-        "admin/deadline.html",
-        {
-            "event": row,
-            "deadline": await service.accuracy_deadline(event_id),
-            "values": values,
-            "errors": errors,
-        },
-    )
+            message = "Accuracy check deadline extended"
+            return _done(request, message, "admin.event", event_id=event_id)
+    deadline = await service.accuracy_deadline(event_id)
+    return _deadline_form(request, row, deadline, parsed.values, errors)
 
 
 # -- the Ofsted team --------------------------------------------------------------------
 
 
-def _member_context(row: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    return {"event": row, "team_roles": TEAM_ROLES, **extra}
+def _member_form(
+    request: Request[Any, Any, Any],
+    row: dict[str, Any],
+    member: dict[str, Any] | None,
+    values: Any,
+    errors: Any,
+) -> Response[Any]:
+    context = {
+        "event": row,
+        "team_roles": TEAM_ROLES,
+        "member": member,
+        "values": values,
+        "errors": errors,
+    }
+    return render(request, "admin/member_form.html", context)
 
 
-@get("/admin/events/{event_id:int}/team/new", name="admin.member_new", **ADMIN)
+@get("/events/{event_id:int}/team/new", name="admin.member_new")
 async def member_new(request: Request[Any, Any, Any], event_id: int) -> Response[Any]:
     row = await _event_or_404(event_id)
-    _open_or_403(row)
-    return render(
-        request, "admin/member_form.html", _member_context(row, values={}, errors={}, member=None)
-    )
+    if _closed(row):
+        return await _event_page(request, row, CLOSED)
+    return _member_form(request, row, None, {}, {})
 
 
-@post("/admin/events/{event_id:int}/team", name="admin.member_add", **ADMIN)
+@post("/events/{event_id:int}/team", name="admin.member_add")
 async def member_add(request: Request[Any, Any, Any], event_id: int, data: Form) -> Response[Any]:
     row = await _event_or_404(event_id)
-    _open_or_403(row)
-    values, errors = forms.team_member(data, new=True)
-    if not errors:
+    if _closed(row):
+        return await _event_page(request, row, CLOSED)
+    parsed = forms.team_member(data, new=True)
+    errors = dict(parsed.errors)
+    if parsed.ok:
         try:
-            await service.add_team_member(event_id=event_id, **values, actor_id=_actor(request))
-        except service.Refused as refused:
-            errors[refused.field] = str(refused)
-        else:
-            return redirect(
-                request, with_banner(request, f"/admin/events/{event_id}", "Inspector added")
+            await service.add_team_member(
+                event_id=event_id, **parsed.values, actor_id=_actor(request)
             )
-    return render(
-        request,
-        "admin/member_form.html",
-        _member_context(row, values=values, errors=errors, member=None),
-    )
+        except Refused as refused:
+            errors = refused.as_errors("username")
+        else:
+            return _done(request, "Inspector added", "admin.event", event_id=event_id)
+    return _member_form(request, row, None, parsed.values, errors)
 
 
 async def _member_or_404(event_id: int, member_id: int) -> tuple[TeamMember, dict[str, Any]]:
@@ -344,106 +341,94 @@ async def _member_or_404(event_id: int, member_id: int) -> tuple[TeamMember, dic
     return member, shown
 
 
-@get("/admin/events/{event_id:int}/team/{member_id:int}", name="admin.member", **ADMIN)
+@get("/events/{event_id:int}/team/{member_id:int}", name="admin.member")
 async def member_page(
     request: Request[Any, Any, Any], event_id: int, member_id: int
 ) -> Response[Any]:
     row = await _event_or_404(event_id)
-    _open_or_403(row)
+    if _closed(row):
+        return await _event_page(request, row, CLOSED)
     member, shown = await _member_or_404(event_id, member_id)
     values = {"team_role": member.team_role, "pen_portrait": member.pen_portrait}
-    return render(
-        request,
-        "admin/member_form.html",
-        _member_context(row, values=values, errors={}, member=shown),
-    )
+    return _member_form(request, row, shown, values, {})
 
 
-@post("/admin/events/{event_id:int}/team/{member_id:int}", name="admin.member_update", **ADMIN)
+@post("/events/{event_id:int}/team/{member_id:int}", name="admin.member_update")
 async def member_update(
     request: Request[Any, Any, Any], event_id: int, member_id: int, data: Form
 ) -> Response[Any]:
     row = await _event_or_404(event_id)
-    _open_or_403(row)
+    if _closed(row):
+        return await _event_page(request, row, CLOSED)
     member, shown = await _member_or_404(event_id, member_id)
-    values, errors = forms.team_member(data, new=False)
-    if not errors:
+    parsed = forms.team_member(data, new=False)
+    errors = dict(parsed.errors)
+    if parsed.ok:
         try:
             await service.update_team_member(
                 member,
-                team_role=values["team_role"],
-                pen_portrait=values["pen_portrait"],
+                team_role=parsed.values["team_role"],
+                pen_portrait=parsed.values["pen_portrait"],
                 actor_id=_actor(request),
             )
-        except service.Refused as refused:
-            errors[refused.field] = str(refused)
+        except Refused as refused:
+            errors = refused.as_errors("team_role")
         else:
-            return redirect(
-                request, with_banner(request, f"/admin/events/{event_id}", "Team member saved")
-            )
-    return render(
-        request,
-        "admin/member_form.html",
-        _member_context(row, values=values, errors=errors, member=shown),
-    )
+            return _done(request, "Team member saved", "admin.event", event_id=event_id)
+    return _member_form(request, row, shown, parsed.values, errors)
 
 
-@get(
-    "/admin/events/{event_id:int}/team/{member_id:int}/remove",
-    name="admin.member_remove_confirm",
-    **ADMIN,
-)
+@get("/events/{event_id:int}/team/{member_id:int}/remove", name="admin.member_remove_confirm")
 async def member_remove_confirm(
     request: Request[Any, Any, Any], event_id: int, member_id: int
 ) -> Response[Any]:
     row = await _event_or_404(event_id)
-    _open_or_403(row)
+    if _closed(row):
+        return await _event_page(request, row, CLOSED)
     _, shown = await _member_or_404(event_id, member_id)
-    return render(request, "admin/remove_member.html", _member_context(row, member=shown))
+    context = {"event": row, "member": shown}
+    return render(request, "admin/remove_member.html", context)
 
 
-@post(
-    "/admin/events/{event_id:int}/team/{member_id:int}/remove",
-    name="admin.member_remove",
-    **ADMIN,
-)
+@post("/events/{event_id:int}/team/{member_id:int}/remove", name="admin.member_remove")
 async def member_remove(
     request: Request[Any, Any, Any], event_id: int, member_id: int
 ) -> Response[Any]:
     row = await _event_or_404(event_id)
-    _open_or_403(row)
+    if _closed(row):
+        return await _event_page(request, row, CLOSED)
     member, _ = await _member_or_404(event_id, member_id)
     await service.remove_team_member(member, _actor(request))
-    return redirect(
-        request,
-        with_banner(request, f"/admin/events/{event_id}", "Inspector removed from the team"),
-    )
+    return _done(request, "Inspector removed from the team", "admin.event", event_id=event_id)
 
 
 # -- users ------------------------------------------------------------------------------
 
 
-@get("/admin/users", name="admin.users", **ADMIN)
+@get("/users", name="admin.users")
 async def users(
     request: Request[Any, Any, Any], q: str = "", page: str | None = None
 ) -> Response[Any]:
-    result = await service.users(q, service.page_number(page))
-    return _search_results(request, "admin/users.html", "/admin/users", q, result)
+    result = await service.users(q, page_number(page))
+    return _search_results(request, "admin/users.html", "admin.users", q, result)
 
 
-@get("/admin/users/new", name="admin.user_new", **ADMIN)
+def _user_form(request: Request[Any, Any, Any], values: Any, errors: Any) -> Response[Any]:
+    context = {"values": values, "errors": errors, "roles": forms.ROLES}
+    return render(request, "admin/user_form.html", context)
+
+
+@get("/users/new", name="admin.user_new")
 async def user_new(request: Request[Any, Any, Any], provider: str = "") -> Response[Any]:
-    values = {"provider_urn": provider, "role": "provider" if provider else ""}
-    return render(
-        request, "admin/user_form.html", {"values": values, "errors": {}, "roles": forms.ROLES}
+    return _user_form(
+        request, {"provider_urn": provider, "role": "provider" if provider else ""}, {}
     )
 
 
-@post("/admin/users", name="admin.user_create", **ADMIN)
+@post("/users", name="admin.user_create")
 async def user_create(request: Request[Any, Any, Any], data: Form) -> Response[Any]:
-    from portal.auth.accounts import AccountError, create_user
-
-    values, errors = forms.user(data)
+    parsed = forms.user(data)
+    values, errors = parsed.values, dict(parsed.errors)
     provider_id = None
     if values["role"] == "provider" and values["provider_urn"]:
         provider = await service.provider_by_urn(values["provider_urn"])
@@ -464,17 +449,11 @@ async def user_create(request: Request[Any, Any, Any], data: Form) -> Response[A
             )
         except AccountError as refused:
             field = {"provider_id": "provider_urn"}.get(refused.field, refused.field)
-            errors[field or "username"] = str(refused)
+            errors = {field or "username": str(refused)}
         else:
-            return redirect(
-                request,
-                with_banner(
-                    request, f"/admin/users/{created.id}", "User created and invitation emails sent"
-                ),
-            )
-    return render(
-        request, "admin/user_form.html", {"values": values, "errors": errors, "roles": forms.ROLES}
-    )
+            message = "User created and invitation emails sent"
+            return _done(request, message, "admin.user", user_id=created.id)
+    return _user_form(request, values, errors)
 
 
 async def _user_or_404(user_id: int) -> dict[str, Any]:
@@ -484,31 +463,30 @@ async def _user_or_404(user_id: int) -> dict[str, Any]:
     return row
 
 
-@get("/admin/users/{user_id:int}", name="admin.user", **ADMIN)
+async def _user_page(
+    request: Request[Any, Any, Any], row: dict[str, Any], message: str | None = None
+) -> Response[Any]:
+    """The user's page; with `message`, as the answer to a change already made."""
+    locked = aware(row["locked_until"])
+    context = {
+        "person": row,
+        "locked": bool(locked and locked > now()),
+        "events": await service.user_events(row["id"]),
+        "team_roles": TEAM_ROLES,
+        "banner": banner(request),
+    }
+    if message is not None:
+        return already_done(request, "admin/user.html", context, block="person", message=message)
+    return render(request, "admin/user.html", context)
+
+
+@get("/users/{user_id:int}", name="admin.user")
 async def user_page(request: Request[Any, Any, Any], user_id: int) -> Response[Any]:
-    from datetime import UTC, datetime
-
-    row = await _user_or_404(user_id)
-    locked = row["locked_until"]
-    if locked is not None and locked.tzinfo is None:
-        locked = locked.replace(tzinfo=UTC)
-    return render(
-        request,
-        "admin/user.html",
-        {
-            "person": row,
-            "locked": bool(locked and locked > datetime.now(UTC)),
-            "events": await service.user_events(user_id),
-            "team_roles": TEAM_ROLES,
-            "banner": banner(request),
-        },
-    )
+    return await _user_page(request, await _user_or_404(user_id))
 
 
-@post("/admin/users/{user_id:int}/resend-invitation", name="admin.user_resend", **ADMIN)
+@post("/users/{user_id:int}/resend-invitation", name="admin.user_resend")
 async def user_resend(request: Request[Any, Any, Any], user_id: int) -> Response[Any]:
-    from portal.auth.accounts import AccountError, resend_invitation
-
     row = await _user_or_404(user_id)
     if not row["active"]:
         raise PermissionDeniedException()
@@ -521,107 +499,103 @@ async def user_resend(request: Request[Any, Any, Any], user_id: int) -> Response
         )
     except AccountError as refused:
         raise PermissionDeniedException() from refused
-    return redirect(
-        request, with_banner(request, f"/admin/users/{user_id}", "Invitation emails sent again")
-    )
+    return _done(request, "Invitation emails sent again", "admin.user", user_id=user_id)
 
 
-@post("/admin/users/{user_id:int}/unlock", name="admin.user_unlock", **ADMIN)
+@post("/users/{user_id:int}/unlock", name="admin.user_unlock")
 async def user_unlock(request: Request[Any, Any, Any], user_id: int) -> Response[Any]:
-    from portal.auth.accounts import unlock
-
     await _user_or_404(user_id)
     await unlock(user_id, _actor(request))
-    return redirect(request, with_banner(request, f"/admin/users/{user_id}", "Account unlocked"))
+    return _done(request, "Account unlocked", "admin.user", user_id=user_id)
 
 
-@get("/admin/users/{user_id:int}/deactivate", name="admin.user_deactivate_confirm", **ADMIN)
+ALREADY_DEACTIVATED = "This account is already deactivated."
+
+
+@get("/users/{user_id:int}/deactivate", name="admin.user_deactivate_confirm")
 async def user_deactivate_confirm(request: Request[Any, Any, Any], user_id: int) -> Response[Any]:
     row = await _user_or_404(user_id)
     if not row["active"]:
-        return redirect(request, f"/admin/users/{user_id}")
+        return await _user_page(request, row, ALREADY_DEACTIVATED)
     return render(request, "admin/deactivate_user.html", {"person": row})
 
 
-@post("/admin/users/{user_id:int}/deactivate", name="admin.user_deactivate", **ADMIN)
+@post("/users/{user_id:int}/deactivate", name="admin.user_deactivate")
 async def user_deactivate(request: Request[Any, Any, Any], user_id: int) -> Response[Any]:
-    from portal.auth.accounts import deactivate
-
     row = await _user_or_404(user_id)
     if row["id"] == _actor(request):
         raise PermissionDeniedException()  # never lock oneself out of the console
     if not row["active"]:
-        if wants_fragment(request):
-            raise HTTPException(status_code=409)
-        return redirect(request, f"/admin/users/{user_id}")
+        return await _user_page(request, row, ALREADY_DEACTIVATED)
     await deactivate(
         user_id,
         _actor(request),
         settings=request.app.state.settings,
         sessions=request.app.state.sessions,
     )
-    return redirect(request, with_banner(request, f"/admin/users/{user_id}", "Account deactivated"))
+    return _done(request, "Account deactivated", "admin.user", user_id=user_id)
 
 
 # -- the audit log ----------------------------------------------------------------------
 
 
-@get("/admin/audit", name="admin.audit", **ADMIN)
+@get("/audit", name="admin.audit")
 async def audit_log(request: Request[Any, Any, Any]) -> Response[Any]:
     params = {key: request.query_params.get(key, "") for key in request.query_params}
-    values, errors, date_from, date_to = forms.audit_filter(params)
+    parsed = forms.audit_filter(params)
+    values = parsed.values
     filters = service.AuditFilter(
         event_ref=values["event_ref"],
         username=values["username"],
-        date_from=None if errors else date_from,
-        date_to=None if errors else date_to,
+        date_from=values["date_from"] if parsed.ok else None,
+        date_to=values["date_to"] if parsed.ok else None,
     )
-    result = await service.audit_log(filters, service.page_number(params.get("page")))
-    kept = {key: value for key, value in values.items() if key != "page"}
+    result = await service.audit_log(filters, page_number(params.get("page")))
     return render(
         request,
         "admin/audit.html",
         {
             "values": values,
-            "errors": errors,
+            "errors": parsed.errors,
             "page": result,
-            "pagination": _page_links("/admin/audit", kept, result),
+            "pagination": _page_links(_url(request, "admin.audit"), values, result),
         },
         block="results",
     )
 
 
-route_handlers = [
-    home,
-    providers,
-    provider_new,
-    provider_create,
-    provider_page,
-    provider_update,
-    events,
-    event_new,
-    event_create,
-    event_page,
-    event_close_confirm,
-    event_close,
-    deadline_page,
-    deadline_extend,
-    member_new,
-    member_add,
-    member_page,
-    member_update,
-    member_remove_confirm,
-    member_remove,
-    users,
-    user_new,
-    user_create,
-    user_page,
-    user_resend,
-    user_unlock,
-    user_deactivate_confirm,
-    user_deactivate,
-    audit_log,
-]
-
-# Until this feature declares its own Router (issue 12): its handlers, as they are.
-router = Router(path="/", route_handlers=route_handlers)
+router = routing.router(
+    "/admin",
+    [
+        home,
+        providers,
+        provider_new,
+        provider_create,
+        provider_page,
+        provider_update,
+        events,
+        event_new,
+        event_create,
+        event_page,
+        event_close_confirm,
+        event_close,
+        deadline_page,
+        deadline_extend,
+        member_new,
+        member_add,
+        member_page,
+        member_update,
+        member_remove_confirm,
+        member_remove,
+        users,
+        user_new,
+        user_create,
+        user_page,
+        user_resend,
+        user_unlock,
+        user_deactivate_confirm,
+        user_deactivate,
+        audit_log,
+    ],
+    guards=[role("admin")],
+)

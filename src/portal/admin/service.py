@@ -7,62 +7,27 @@ migration), so a page costs the same at 100 000 events as at 100."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from piccolo.columns.combination import And, Or, Where
+from piccolo.engine.sqlite import SQLiteEngine
 from piccolo.query.base import Query
 
 from portal import audit
+from portal.accuracy import api as accuracy
+from portal.clock import end_of_working_day, start_of_day
 from portal.db.reads import EVENT_COLUMNS, team_of
 from portal.db.tables import EVENT_TYPES, TEAM_ROLES, AuditEvent, Event, Provider, TeamMember, User
+from portal.validation import Refused
+from portal.web.paging import Page
 
-LONDON = ZoneInfo("Europe/London")
 PAGE_SIZE = 25
-
-
-class Refused(Exception):
-    """A change the rules do not allow; the message says why and `field` where."""
-
-    def __init__(self, message: str, field: str = "") -> None:
-        super().__init__(message)
-        self.field = field
-
-
-@dataclass
-class Page:
-    items: list[dict[str, Any]]
-    number: int
-    total: int
-    size: int = PAGE_SIZE
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.size))
-
-    @property
-    def first_item(self) -> int:
-        return 0 if not self.total else (self.number - 1) * self.size + 1
-
-    @property
-    def last_item(self) -> int:
-        return min(self.total, self.number * self.size)
-
-
-def page_number(raw: str | int | None) -> int:
-    try:
-        return max(1, min(int(raw or 1), 1_000_000))
-    except (TypeError, ValueError):
-        return 1
 
 
 def _contains(column: Any, q: str) -> Any:
     """Case-insensitive 'contains' (SQLite's LIKE already ignores case)."""
-    from piccolo.engine.sqlite import SQLiteEngine
-
     pattern = f"%{q.replace('%', '')}%"
     if isinstance(column._meta.table._meta.db, SQLiteEngine):
         return column.like(pattern)
@@ -71,8 +36,7 @@ def _contains(column: Any, q: str) -> Any:
 
 async def _paged(query: Query, count_query: Query, number: int, size: int = PAGE_SIZE) -> Page:
     total = await count_query
-    pages = max(1, math.ceil(total / size))
-    number = min(number, pages)
+    number = Page.clamp(number, total, size)
     items = await query.limit(size).offset((number - 1) * size)
     return Page(items=items, number=number, total=total, size=size)
 
@@ -196,7 +160,7 @@ async def create_event(
     if event_type not in EVENT_TYPES:
         raise Refused("Select the type of event", "event_type")
     if end_date < start_date:
-        raise Refused("The end date must be the same as or after the start date", "end_date")
+        raise Refused("The end date must be the same as or after the start date", "end-day")
     row = Event(
         event_ref=event_ref,
         event_type=event_type,
@@ -227,28 +191,19 @@ async def close_event(event_id: int, actor_id: int | None) -> bool:
     return True
 
 
-def end_of_day(day: date) -> datetime:
-    """A deadline given as a date is 5pm UK time that day (as the accuracy check's is)."""
-    return datetime.combine(day, time(17, 0), tzinfo=LONDON)
-
-
 async def accuracy_deadline(event_id: int) -> datetime | None:
-    from portal.accuracy.service import find
-
-    check = await find(event_id)
+    check = await accuracy.find(event_id)
     if check is None:
         return None
     return check.extended_due_at or check.due_at
 
 
-async def extend_deadline(event_id: int, new_day: date, actor_id: int) -> None:
+async def extend_deadline(event_id: int, new_day: date, actor_id: int | None) -> None:
     """Give the provider until 5pm on `new_day` (the accuracy service records it)."""
-    from portal.accuracy.service import extend_deadline as extend
-
     try:
-        await extend(event_id, end_of_day(new_day), actor_id)
+        await accuracy.extend_deadline(event_id, end_of_working_day(new_day), actor_id)
     except LookupError as exc:
-        raise Refused("This event has no factual accuracy check yet", "due") from exc
+        raise Refused("This event has no factual accuracy check yet", "due-day") from exc
 
 
 # -- the Ofsted team ------------------------------------------------------------------
@@ -418,11 +373,9 @@ async def audit_log(filters: AuditFilter, number: int = 1) -> Page:
     if filters.username:
         conditions.append(AuditEvent.actor.username == filters.username.strip().lower())
     if filters.date_from:
-        start = datetime.combine(filters.date_from, time(0), tzinfo=LONDON)
-        conditions.append(AuditEvent.at >= start)
+        conditions.append(AuditEvent.at >= start_of_day(filters.date_from))
     if filters.date_to:
-        end = datetime.combine(filters.date_to + timedelta(days=1), time(0), tzinfo=LONDON)
-        conditions.append(AuditEvent.at < end)
+        conditions.append(AuditEvent.at < start_of_day(filters.date_to + timedelta(days=1)))
     where = _where(*conditions)
     query = AuditEvent.select(
         AuditEvent.id,
