@@ -4,10 +4,27 @@ from __future__ import annotations
 
 import pytest
 
+from portal.clock import now
+from portal.conduct.routes import CONCERN_ANSWERED, REQUEST_ANSWERED
 from portal.conduct.tables import Concern, EvidenceConfirmation
 from tests.access import WHO, check
 from tests.client import PortalClient
 from tests.factories import Factory, World
+
+COVERS = {
+    "conduct.code_of_conduct",
+    "conduct.read",
+    "conduct.concern_new",
+    "conduct.concern_raise",
+    "conduct.concern",
+    "conduct.concern_respond",
+    "conduct.evidence_new",
+    "conduct.evidence_request",
+    "conduct.evidence",
+    "conduct.evidence_answer",
+    "conduct.evidence_record",
+    "conduct.evidence_record_download",
+}
 
 
 def _matrix(**ok: str | int) -> dict[str, str | int]:
@@ -91,6 +108,28 @@ async def test_concern_response_access(client: PortalClient, make: Factory, who:
 
 
 @pytest.mark.parametrize("who", WHO)
+async def test_answered_concern_response_access(
+    client: PortalClient, make: Factory, who: str
+) -> None:
+    """Already answered: the lead sees it as it is, with a message (200, full page and
+    htmx alike); nothing changes, whoever tries."""
+    world = await make.world()
+    concern_id = await _concern(world)
+    await Concern.update(
+        {Concern.response: "Sorry.", Concern.action_taken: "None.", Concern.responded_at: now()}
+    ).where(Concern.id == concern_id)
+    url = f"/events/{world.event.id}/concerns/{concern_id}/response"
+    data = {"response": "Changed", "action": "Changed"}
+    await check(client, world, who, "POST", url, LEAD_ONLY[who], data)
+    if who == "lead_inspector":
+        for htmx in (False, True):
+            page = (await client.post(url, data, htmx=htmx)).text
+            assert CONCERN_ANSWERED in page and "Sorry." in page and "Send response" not in page
+    row = await Concern.objects().where(Concern.id == concern_id).first()
+    assert (row.response, row.action_taken) == ("Sorry.", "None.")
+
+
+@pytest.mark.parametrize("who", WHO)
 async def test_request_evidence_page_access(client: PortalClient, make: Factory, who: str) -> None:
     world = await make.world()
     url = f"/events/{world.event.id}/evidence-confirmations/new"
@@ -118,6 +157,26 @@ async def test_answer_evidence_access(client: PortalClient, make: Factory, who: 
     request_id = await _request(world)
     url = f"/events/{world.event.id}/evidence-confirmations/{request_id}/answer"
     await check(client, world, who, "POST", url, PROVIDER_ONLY[who], {"answer": ""})
+
+
+@pytest.mark.parametrize("who", WHO)
+async def test_answered_evidence_request_access(
+    client: PortalClient, make: Factory, who: str
+) -> None:
+    world = await make.world()
+    request_id = await _request(world)
+    await EvidenceConfirmation.update(
+        {EvidenceConfirmation.answer: "all_provided", EvidenceConfirmation.answered_at: now()}
+    ).where(EvidenceConfirmation.id == request_id)
+    url = f"/events/{world.event.id}/evidence-confirmations/{request_id}/answer"
+    data = {"answer": "outstanding", "outstanding": "Minutes."}
+    await check(client, world, who, "POST", url, PROVIDER_ONLY[who], data)
+    if who == "provider":
+        for htmx in (False, True):
+            page = (await client.post(url, data, htmx=htmx)).text
+            assert REQUEST_ANSWERED in page and "Send answer" not in page
+    row = await EvidenceConfirmation.objects().where(EvidenceConfirmation.id == request_id).first()
+    assert (row.answer, row.outstanding) == ("all_provided", "")
 
 
 @pytest.mark.parametrize("who", WHO)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from portal.conduct.routes import CONCERN_ANSWERED, REQUEST_ANSWERED
 from portal.conduct.tables import Concern, ConductReading, EvidenceConfirmation
 from portal.db.tables import AuditEvent, OutgoingMail
 from tests.client import PortalClient
@@ -54,6 +55,7 @@ async def test_provider_raises_concern_and_lead_is_emailed(
     assert row.raised_by == world.provider_user.id and row.responded_at is None
     mail = await OutgoingMail.objects().where(OutgoingMail.to_address == world.lead.email).first()
     assert mail is not None and "An inspector interrupted a lesson." in mail.text_body
+    assert f"/events/{world.event.id}#concerns" in mail.text_body
     assert not await OutgoingMail.exists().where(OutgoingMail.to_address == world.inspector.email)
     assert await AuditEvent.exists().where(AuditEvent.action == "concern raised")
 
@@ -75,10 +77,17 @@ async def test_lead_responds_once_and_everyone_sees_it(client: PortalClient, mak
     )
     assert done.status_code == 200 and "<html" not in done.text
     assert "We will slow down." in done.text and "Send response" not in done.text
+    # Already answered: nothing changes, and the card says so (the fragment for htmx,
+    # the page for a plain form), view only.
     repeat = await client.post(url, {"response": "Changed", "action": "Changed"}, htmx=True)
-    assert repeat.status_code == 409
-    plain = await client.post(url, {"response": "Changed", "action": "Changed"})
-    assert plain.status_code == 200 and "We will slow down." in plain.text
+    assert repeat.status_code == 200 and "<html" not in repeat.text
+    assert CONCERN_ANSWERED in repeat.text and "We will slow down." in repeat.text
+    assert "Changed" not in repeat.text and "Send response" not in repeat.text
+    plain = await client.post(url, {"response": "Changed", "action": ""})
+    assert plain.status_code == 200 and "<html" in plain.text
+    assert CONCERN_ANSWERED in plain.text and "We will slow down." in plain.text
+    assert "Enter the action taken" not in plain.text and "Send response" not in plain.text
+    assert CONCERN_ANSWERED not in (await client.get(url.removesuffix("/response"))).text
     row = await Concern.objects().where(Concern.id == concern.id).first()
     assert row.response == "We will slow down." and row.responded_by == world.lead.id
     for who in (world.provider_user, world.inspector):
@@ -115,7 +124,13 @@ async def test_evidence_confirmation_requested_and_answered(
     assert response.status_code == 303
     request = await EvidenceConfirmation.objects().first()
     assert request.requested_by == world.inspector.id
-    assert await OutgoingMail.exists().where(OutgoingMail.to_address == world.provider_user.email)
+    mail = (
+        await OutgoingMail.objects()
+        .where(OutgoingMail.to_address == world.provider_user.email)
+        .first()
+    )
+    assert mail is not None and "Safeguarding records." in mail.text_body
+    assert f"/events/{world.event.id}#evidence-confirmation" in mail.text_body
     url = f"/events/{world.event.id}/evidence-confirmations/{request.id}/answer"
     await client.sign_in_as(world.provider_user)
     profile = (await client.get(f"/events/{world.event.id}")).text
@@ -124,7 +139,13 @@ async def test_evidence_confirmation_requested_and_answered(
     assert "Enter what is still outstanding" in missing.text
     ok = await client.post(url, {"answer": "outstanding", "outstanding": "Minutes of governors."})
     assert ok.status_code == 303
-    assert (await client.post(url, {"answer": "all_provided"}, htmx=True)).status_code == 409
+    repeat = await client.post(url, {"answer": "all_provided"}, htmx=True)
+    assert repeat.status_code == 200 and "<html" not in repeat.text
+    assert REQUEST_ANSWERED in repeat.text and "Minutes of governors." in repeat.text
+    assert "Send answer" not in repeat.text
+    plain = await client.post(url, {"answer": "all_provided"})
+    assert plain.status_code == 200 and "<html" in plain.text
+    assert REQUEST_ANSWERED in plain.text and "Send answer" not in plain.text
     row = await EvidenceConfirmation.objects().where(EvidenceConfirmation.id == request.id).first()
     assert (row.answer, row.outstanding, row.answered_by) == (
         "outstanding",
@@ -147,7 +168,13 @@ async def test_evidence_record_page_and_download(client: PortalClient, make: Fac
     assert "Concern 1 raised" in page and "Evidence confirmation requested" in page
     download = await client.get(f"/events/{world.event.id}/evidence-record/download")
     assert download.headers["content-type"].startswith("text/csv")
-    assert "attachment" in download.headers["content-disposition"]
+    disposition = download.headers["content-disposition"]
+    assert (
+        disposition.startswith("attachment")
+        and f"evidence-record-{world.event.event_ref}.csv" in disposition
+    )
+    assert download.headers["cache-control"] == "private, no-store"
+    assert download.text.startswith("\ufeffEvent ID,When (UTC),What,Who,Details")
     assert "'=HYPERLINK" in download.text  # never a live formula in a spreadsheet
     assert world.event.event_ref in download.text
 

@@ -1,34 +1,46 @@
 """Code of conduct: the page, confirming it has been read, concerns and the lead
-inspector's response, evidence confirmation, and the event's evidence record."""
+inspector's response, evidence confirmation, and the event's evidence record.
+
+A concern has one response and an evidence request one answer: a second one changes
+nothing and shows the card as it now is, with a message (`render.already_done`)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
-from urllib.parse import quote
+from typing import Any
 
-from litestar import Request, Router, get, post
-from litestar.di import Provide
-from litestar.enums import RequestEncodingType
-from litestar.exceptions import HTTPException, NotFoundException
-from litestar.params import Body
+from litestar import Request, get, post
+from litestar.exceptions import NotFoundException
 from litestar.response import Response
 
 from portal.conduct import forms, service
-from portal.web.access import EventAccess, provide_event_access
+from portal.web.access import EventAccess
 from portal.web.banner import with_banner
-from portal.web.guards import signed_in
-from portal.web.render import redirect, render, wants_fragment
+from portal.web.downloads import csv_response
+from portal.web.render import already_done, redirect, render, wants_fragment
+from portal.web.routing import Form, event_router
+from portal.web.routing import router as feature_router
 
-Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
-EVENT = {"guards": [signed_in], "dependencies": {"access": Provide(provide_event_access)}}
+CONCERN_PAGE = "conduct/concern.html"
+EVIDENCE_PAGE = "conduct/evidence_request.html"
+CONCERN_ANSWERED = "This concern has already been answered. Your response was not sent."
+REQUEST_ANSWERED = "This request has already been answered. Your answer was not sent."
 
 
-def _done(request: Request[Any, Any, Any], event_id: int, message: str, anchor: str) -> str:
-    return with_banner(request, f"/events/{event_id}#{anchor}", message)
+def _profile(request: Request[Any, Any, Any], access: EventAccess, anchor: str) -> str:
+    """The event's page at one of its sections (`anchor`)."""
+    return request.app.route_reverse("events.profile", event_id=access.event.id) + "#" + anchor
 
 
-def _base_url(request: Request[Any, Any, Any]) -> str:
-    return request.app.state.settings.base_url
+def _link(request: Request[Any, Any, Any], access: EventAccess, anchor: str) -> str:
+    """The same, as a full link for an email."""
+    base_url = request.app.state.settings.base_url.rstrip("/")
+    return base_url + _profile(request, access, anchor)
+
+
+def _done(
+    request: Request[Any, Any, Any], access: EventAccess, anchor: str, message: str
+) -> Response[Any]:
+    return redirect(request, with_banner(request, _profile(request, access, anchor), message))
 
 
 def _context(access: EventAccess, **extra: Any) -> dict[str, Any]:
@@ -47,7 +59,7 @@ async def code_of_conduct(request: Request[Any, Any, Any]) -> Response[Any]:
 # -- reading the code ---------------------------------------------------------------
 
 
-@post("/events/{event_id:int}/code-of-conduct/read", name="conduct.read", **EVENT)
+@post("/code-of-conduct/read", name="conduct.read")
 async def confirm_reading(request: Request[Any, Any, Any], access: EventAccess) -> Response[Any]:
     access.require(service.permissions(access).confirm_reading)
     await service.confirm_reading(access.event.id, access.user.id)
@@ -59,14 +71,11 @@ async def confirm_reading(request: Request[Any, Any, Any], access: EventAccess) 
             _context(access, conduct=section, announce=True),
             block="conduct_reading",
         )
-    return redirect(
+    return _done(
         request,
-        _done(
-            request,
-            access.event.id,
-            "You have confirmed that you have read the code of conduct",
-            "code-of-conduct",
-        ),
+        access,
+        "code-of-conduct",
+        "You have confirmed that you have read the code of conduct",
     )
 
 
@@ -79,7 +88,7 @@ async def _follow_up(access: EventAccess, raw: str | None) -> dict[str, Any] | N
     return None
 
 
-@get("/events/{event_id:int}/concerns/new", name="conduct.concern_new", **EVENT)
+@get("/concerns/new", name="conduct.concern_new")
 async def concern_new(
     request: Request[Any, Any, Any], access: EventAccess, follow_up_of: str | None = None
 ) -> Response[Any]:
@@ -97,32 +106,27 @@ async def concern_new(
     )
 
 
-@post("/events/{event_id:int}/concerns", name="conduct.concern_raise", **EVENT)
+@post("/concerns", name="conduct.concern_raise")
 async def concern_raise(
     request: Request[Any, Any, Any], access: EventAccess, data: Form
 ) -> Response[Any]:
     access.require(service.permissions(access).raise_concern)
-    values, errors = forms.concern(data)
-    earlier = await _follow_up(access, values["follow_up_of"])
-    if errors:
+    parsed = forms.concern(data)
+    earlier = await _follow_up(access, parsed.values["follow_up_of"])
+    if not parsed.ok:
         return render(
             request,
             "conduct/raise_concern.html",
-            _context(access, values=values, errors=errors, earlier=earlier),
+            _context(access, values=parsed.values, errors=parsed.errors, earlier=earlier),
             block="concern_form",
         )
     await service.raise_concern(
         access,
-        values["concern"],
+        parsed.values["concern"],
         follow_up_of=earlier["id"] if earlier else None,
-        base_url=_base_url(request),
+        link=_link(request, access, "concerns"),
     )
-    return redirect(
-        request,
-        _done(
-            request, access.event.id, "Your concern has been sent to the lead inspector", "concerns"
-        ),
-    )
+    return _done(request, access, "concerns", "Your concern has been sent to the lead inspector")
 
 
 async def _concern_or_404(access: EventAccess, concern_id: int) -> dict[str, Any]:
@@ -132,91 +136,83 @@ async def _concern_or_404(access: EventAccess, concern_id: int) -> dict[str, Any
     return row
 
 
-@get("/events/{event_id:int}/concerns/{concern_id:int}", name="conduct.concern", **EVENT)
+def _concern_context(access: EventAccess, row: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return _context(
+        access,
+        concern=row,
+        can=service.permissions(access),
+        **{"errors": {}, "values": {}, **extra},
+    )
+
+
+@get("/concerns/{concern_id:int}", name="conduct.concern")
 async def concern_page(
     request: Request[Any, Any, Any], access: EventAccess, concern_id: int
 ) -> Response[Any]:
     row = await _concern_or_404(access, concern_id)
-    return render(
-        request,
-        "conduct/concern.html",
-        _context(access, concern=row, can=service.permissions(access), errors={}, values={}),
-        block="concern_card",
-    )
+    return render(request, CONCERN_PAGE, _concern_context(access, row), block="concern_card")
 
 
-@post(
-    "/events/{event_id:int}/concerns/{concern_id:int}/response",
-    name="conduct.concern_respond",
-    **EVENT,
-)
+@post("/concerns/{concern_id:int}/response", name="conduct.concern_respond")
 async def concern_respond(
     request: Request[Any, Any, Any], access: EventAccess, concern_id: int, data: Form
 ) -> Response[Any]:
-    can = service.permissions(access)
-    access.require(can.respond)
+    access.require(service.permissions(access).respond)
     row = await _concern_or_404(access, concern_id)
-    context = _context(access, concern=row, can=can, errors={}, values={})
-    if row["responded_at"] is not None:
-        return _already_done(request, "conduct/concern.html", context, "concern_card")
-    values, errors = forms.response(data, concern_id)
-    if errors:
-        context.update(values=values, errors=errors)
-        return render(request, "conduct/concern.html", context, block="concern_card")
-    try:
-        await service.respond(access, concern_id, values["response"], values["action"])
-    except service.AlreadyDone:
-        context["concern"] = await _concern_or_404(access, concern_id)
-        return _already_done(request, "conduct/concern.html", context, "concern_card")
-    if wants_fragment(request):
-        context.update(concern=await _concern_or_404(access, concern_id), announce=True)
-        return render(request, "conduct/concern.html", context, block="concern_card")
-    return redirect(
+    if row["responded_at"] is None:
+        parsed = forms.response(data, concern_id)
+        if not parsed.ok:
+            context = _concern_context(access, row, values=parsed.values, errors=parsed.errors)
+            return render(request, CONCERN_PAGE, context, block="concern_card")
+        values = parsed.values
+        if await service.respond(access, concern_id, values["response"], values["action"]):
+            if not wants_fragment(request):
+                return _done(
+                    request, access, f"concern-{concern_id}", "Your response has been recorded"
+                )
+            row = await _concern_or_404(access, concern_id)
+            context = _concern_context(access, row, announce=True)
+            return render(request, CONCERN_PAGE, context, block="concern_card")
+        row = await _concern_or_404(access, concern_id)  # a colleague answered it first
+    return already_done(
         request,
-        _done(request, access.event.id, "Your response has been recorded", f"concern-{concern_id}"),
+        CONCERN_PAGE,
+        _concern_context(access, row),
+        block="concern_card",
+        message=CONCERN_ANSWERED,
     )
-
-
-def _already_done(
-    request: Request[Any, Any, Any], template: str, context: dict[str, Any], block: str
-) -> Response[Any]:
-    """A form that is done stays done: 409 for htmx, the view-only page otherwise."""
-    if wants_fragment(request):
-        raise HTTPException(status_code=409)
-    return render(request, template, context)
 
 
 # -- evidence confirmation ----------------------------------------------------------
 
 
-@get("/events/{event_id:int}/evidence-confirmations/new", name="conduct.evidence_new", **EVENT)
+@get("/evidence-confirmations/new", name="conduct.evidence_new")
 async def evidence_new(request: Request[Any, Any, Any], access: EventAccess) -> Response[Any]:
     access.require(service.permissions(access).request_evidence)
     return render(request, "conduct/request_evidence.html", _context(access, values={}, errors={}))
 
 
-@post("/events/{event_id:int}/evidence-confirmations", name="conduct.evidence_request", **EVENT)
+@post("/evidence-confirmations", name="conduct.evidence_request")
 async def evidence_request(
     request: Request[Any, Any, Any], access: EventAccess, data: Form
 ) -> Response[Any]:
     access.require(service.permissions(access).request_evidence)
-    values, errors = forms.evidence_request(data)
-    if errors:
+    parsed = forms.evidence_request(data)
+    if not parsed.ok:
         return render(
             request,
             "conduct/request_evidence.html",
-            _context(access, values=values, errors=errors),
+            _context(access, values=parsed.values, errors=parsed.errors),
             block="request_form",
         )
-    await service.request_evidence(access, values["message"], base_url=_base_url(request))
-    return redirect(
+    await service.request_evidence(
+        access, parsed.values["message"], link=_link(request, access, "evidence-confirmation")
+    )
+    return _done(
         request,
-        _done(
-            request,
-            access.event.id,
-            "The provider has been asked to confirm they have provided all relevant evidence",
-            "evidence-confirmation",
-        ),
+        access,
+        "evidence-confirmation",
+        "The provider has been asked to confirm they have provided all relevant evidence",
     )
 
 
@@ -233,109 +229,92 @@ def _evidence_context(access: EventAccess, row: dict[str, Any], **extra: Any) ->
         item=row,
         can=service.permissions(access),
         answers=service.ANSWERS,
-        errors={},
-        values={},
-        **extra,
+        **{"errors": {}, "values": {}, **extra},
     )
 
 
-@get(
-    "/events/{event_id:int}/evidence-confirmations/{request_id:int}",
-    name="conduct.evidence",
-    **EVENT,
-)
+@get("/evidence-confirmations/{request_id:int}", name="conduct.evidence")
 async def evidence_page(
     request: Request[Any, Any, Any], access: EventAccess, request_id: int
 ) -> Response[Any]:
     row = await _request_or_404(access, request_id)
-    return render(
-        request,
-        "conduct/evidence_request.html",
-        _evidence_context(access, row),
-        block="evidence_card",
-    )
+    return render(request, EVIDENCE_PAGE, _evidence_context(access, row), block="evidence_card")
 
 
-@post(
-    "/events/{event_id:int}/evidence-confirmations/{request_id:int}/answer",
-    name="conduct.evidence_answer",
-    **EVENT,
-)
+@post("/evidence-confirmations/{request_id:int}/answer", name="conduct.evidence_answer")
 async def evidence_answer(
     request: Request[Any, Any, Any], access: EventAccess, request_id: int, data: Form
 ) -> Response[Any]:
     access.require(service.permissions(access).answer_evidence)
     row = await _request_or_404(access, request_id)
-    context = _evidence_context(access, row)
-    template = "conduct/evidence_request.html"
-    if row["answered_at"] is not None:
-        return _already_done(request, template, context, "evidence_card")
-    values, errors = forms.evidence_answer(data, request_id)
-    if errors:
-        context.update(values=values, errors=errors)
-        return render(request, template, context, block="evidence_card")
-    try:
-        await service.answer_evidence(access, request_id, values["answer"], values["outstanding"])
-    except service.AlreadyDone:
-        context["item"] = await _request_or_404(access, request_id)
-        return _already_done(request, template, context, "evidence_card")
-    if wants_fragment(request):
-        context.update(item=await _request_or_404(access, request_id), announce=True)
-        return render(request, template, context, block="evidence_card")
-    return redirect(
+    if row["answered_at"] is None:
+        parsed = forms.evidence_answer(data, request_id)
+        if not parsed.ok:
+            context = _evidence_context(access, row, values=parsed.values, errors=parsed.errors)
+            return render(request, EVIDENCE_PAGE, context, block="evidence_card")
+        values = parsed.values
+        if await service.answer_evidence(
+            access, request_id, values["answer"], values["outstanding"]
+        ):
+            if not wants_fragment(request):
+                return _done(
+                    request,
+                    access,
+                    f"evidence-{request_id}",
+                    "Your answer has been sent to the inspection team",
+                )
+            row = await _request_or_404(access, request_id)
+            context = _evidence_context(access, row, announce=True)
+            return render(request, EVIDENCE_PAGE, context, block="evidence_card")
+        row = await _request_or_404(access, request_id)  # a colleague answered it first
+    return already_done(
         request,
-        _done(
-            request,
-            access.event.id,
-            "Your answer has been sent to the inspection team",
-            f"evidence-{request_id}",
-        ),
+        EVIDENCE_PAGE,
+        _evidence_context(access, row),
+        block="evidence_card",
+        message=REQUEST_ANSWERED,
     )
 
 
 # -- the evidence record --------------------------------------------------------------
 
 
-@get("/events/{event_id:int}/evidence-record", name="conduct.evidence_record", **EVENT)
+@get("/evidence-record", name="conduct.evidence_record")
 async def evidence_record(request: Request[Any, Any, Any], access: EventAccess) -> Response[Any]:
     access.require(service.permissions(access).read_record)
     entries = await service.evidence_record(access.event)
     return render(request, "conduct/evidence_record.html", _context(access, entries=entries))
 
 
-@get(
-    "/events/{event_id:int}/evidence-record/download",
-    name="conduct.evidence_record_download",
-    **EVENT,
-)
-async def evidence_record_download(
-    request: Request[Any, Any, Any], access: EventAccess
-) -> Response[str]:
+@get("/evidence-record/download", name="conduct.evidence_record_download")
+async def evidence_record_download(access: EventAccess) -> Response[Any]:
     access.require(service.permissions(access).read_record)
     entries = await service.evidence_record(access.event)
-    body = service.evidence_record_csv(access.event, entries)
-    name = f"evidence-record-{access.event.event_ref}.csv"
-    return Response(
-        content=body,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{quote(name)}"'},
+    return csv_response(
+        service.evidence_record_csv(access.event, entries),
+        f"evidence-record-{access.event.event_ref}.csv",
     )
 
 
-route_handlers = [
-    code_of_conduct,
-    confirm_reading,
-    concern_new,
-    concern_raise,
-    concern_page,
-    concern_respond,
-    evidence_new,
-    evidence_request,
-    evidence_page,
-    evidence_answer,
-    evidence_record,
-    evidence_record_download,
-]
-
-# Until this feature declares its own Router (issue 12): its handlers, as they are.
-router = Router(path="/", route_handlers=route_handlers)
+router = feature_router(
+    "/",
+    [
+        code_of_conduct,
+        event_router(
+            "",
+            [
+                confirm_reading,
+                concern_new,
+                concern_raise,
+                concern_page,
+                concern_respond,
+                evidence_new,
+                evidence_request,
+                evidence_page,
+                evidence_answer,
+                evidence_record,
+                evidence_record_download,
+            ],
+        ),
+    ],
+)

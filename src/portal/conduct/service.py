@@ -3,16 +3,16 @@ information and the event's evidence record. No Litestar here."""
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Any
 
 from portal import audit, mail
+from portal.clock import aware, now
 from portal.conduct.tables import Concern, ConductReading, EvidenceConfirmation
 from portal.db.tables import Event, TeamMember, User
 from portal.documents.api import has_published
+from portal.spreadsheet import to_csv
 from portal.web.access import EventAccess
 
 COMPLAINTS_URL = "https://www.gov.uk/government/publications/complaints-about-ofsted"
@@ -21,10 +21,6 @@ ANSWERS = {
     "all_provided": "All relevant evidence has been provided or made available",
     "outstanding": "Some evidence is still outstanding",
 }
-
-
-class AlreadyDone(Exception):
-    """The concern has a response, or the request an answer: it cannot change."""
 
 
 @dataclass(frozen=True)
@@ -49,10 +45,6 @@ def permissions(access: EventAccess) -> Permissions:
         answer_evidence=access.is_provider and open_,
         read_record=access.is_inspector or access.is_admin,
     )
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 # -- reading the code ---------------------------------------------------------------
@@ -132,8 +124,9 @@ async def team_emails(event_id: int, *, lead_only: bool) -> list[str]:
 
 
 async def raise_concern(
-    access: EventAccess, text: str, *, follow_up_of: int | None, base_url: str
+    access: EventAccess, text: str, *, follow_up_of: int | None, link: str
 ) -> int:
+    """Record the concern and email the lead inspector (`link`: where to answer it)."""
     event = access.event
     if follow_up_of is not None and await concern(event.id, follow_up_of) is None:
         follow_up_of = None
@@ -151,7 +144,6 @@ async def raise_concern(
         event=event.id,
         detail=f"concern {row.id}" + (f", a follow-up to {follow_up_of}" if follow_up_of else ""),
     )
-    link = f"{base_url.rstrip('/')}/events/{event.id}#concerns"
     body = (
         f"{access.user.display_name} has raised a concern on {event.event_ref} that the "
         "inspection team has not acted in line with the code of conduct.\n\n"
@@ -165,8 +157,8 @@ async def raise_concern(
     return row.id
 
 
-async def respond(access: EventAccess, concern_id: int, response: str, action: str) -> None:
-    """Record the lead inspector's response once; AlreadyDone if there is one."""
+async def respond(access: EventAccess, concern_id: int, response: str, action: str) -> bool:
+    """Record the lead inspector's response once: False (nothing written) if it has one."""
     updated = await (
         Concern.update(
             {
@@ -184,13 +176,14 @@ async def respond(access: EventAccess, concern_id: int, response: str, action: s
         .returning(Concern.id)
     )
     if not updated:
-        raise AlreadyDone()
+        return False
     await audit.record(
         "concern answered",
         actor=access.user.id,
         event=access.event.id,
         detail=f"concern {concern_id}",
     )
+    return True
 
 
 # -- evidence confirmation ----------------------------------------------------------
@@ -224,7 +217,8 @@ async def evidence_request(event_id: int, request_id: int) -> dict[str, Any] | N
     return None
 
 
-async def request_evidence(access: EventAccess, message: str, *, base_url: str) -> int:
+async def request_evidence(access: EventAccess, message: str, *, link: str) -> int:
+    """Record the request and email the provider's users (`link`: where to answer it)."""
     event = access.event
     row = EvidenceConfirmation(
         event=event.id, requested_by=access.user.id, requested_at=now(), message=message
@@ -239,7 +233,6 @@ async def request_evidence(access: EventAccess, message: str, *, base_url: str) 
     providers = await User.select(User.email).where(
         (User.provider == event.provider) & (User.role == "provider") & (User.active.eq(True))
     )
-    link = f"{base_url.rstrip('/')}/events/{event.id}#evidence-confirmation"
     body = (
         f"{access.user.display_name} asks you to confirm that you have provided, or given "
         f"access to, all relevant evidence for {event.event_ref}.\n\n"
@@ -257,7 +250,8 @@ async def request_evidence(access: EventAccess, message: str, *, base_url: str) 
 
 async def answer_evidence(
     access: EventAccess, request_id: int, answer: str, outstanding: str
-) -> None:
+) -> bool:
+    """Record the provider's answer once: False (nothing written) if it has one."""
     updated = await (
         EvidenceConfirmation.update(
             {
@@ -275,13 +269,14 @@ async def answer_evidence(
         .returning(EvidenceConfirmation.id)
     )
     if not updated:
-        raise AlreadyDone()
+        return False
     await audit.record(
         "evidence confirmation answered",
         actor=access.user.id,
         event=access.event.id,
         detail=f"request {request_id}: {answer}",
     )
+    return True
 
 
 # -- complaints -----------------------------------------------------------------------
@@ -376,31 +371,21 @@ async def evidence_record(event: Event) -> list[dict[str, Any]]:
                     "text": text,
                 }
             )
-    entries.sort(key=lambda entry: _aware(entry["at"]))
+    entries.sort(key=lambda entry: aware(entry["at"]))
     return entries
 
 
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 def evidence_record_csv(event: Event, entries: list[dict[str, Any]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["Event ID", "When (UTC)", "What", "Who", "Details"])
-    for entry in entries:
-        writer.writerow(
+    return to_csv(
+        ["Event ID", "When (UTC)", "What", "Who", "Details"],
+        (
             [
                 event.event_ref,
-                _aware(entry["at"]).astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),
+                aware(entry["at"]).astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),
                 entry["what"],
-                _csv_safe(entry["who"] or ""),
-                _csv_safe(entry["text"]),
+                entry["who"],
+                entry["text"],
             ]
-        )
-    return out.getvalue()
-
-
-def _csv_safe(value: str) -> str:
-    # A cell starting with = + - @ is a formula in a spreadsheet: never run the user's text.
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+            for entry in entries
+        ),
+    )
