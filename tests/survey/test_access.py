@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import unescape
+
 import pytest
 
 from portal.db.tables import Event
@@ -22,7 +24,9 @@ READ = {
     "anonymous": "sign-in",
 }
 CHANGE = {**READ, "admin": 403}
-CLOSED_CHANGE = {**CHANGE, "provider": 403}
+# A change after the event closed is "already done": the provider gets the answers view
+# only with the message, 200, and nothing is written (asserted below).
+CLOSED_CHANGE = CHANGE
 ADMIN_ONLY = {
     "provider": 403,
     "other_provider": 403,
@@ -33,6 +37,8 @@ ADMIN_ONLY = {
     "anonymous": "sign-in",
 }
 ANSWER = {"rating_overall": "agree", "most_1": "staff"}
+
+COVERS = {"survey.form", "survey.save", "survey.validate", "survey.admin", "survey.admin_csv"}
 
 
 @pytest.mark.parametrize("who", WHO)
@@ -60,7 +66,7 @@ async def test_closed_event_survey_is_view_only(
     client: PortalClient, make: Factory, who: str
 ) -> None:
     world = await make.world()
-    await service.save(world.event.id, world.provider_user.id, forms.parse(ANSWER))
+    await service.save(world.event.id, world.provider_user.id, forms.read(ANSWER))
     await Event.update({Event.status: "closed"}).where(Event.id == world.event.id)
     base = f"/events/{world.event.id}/survey"
     await check(client, world, who, "GET", base, READ[who])
@@ -68,6 +74,19 @@ async def test_closed_event_survey_is_view_only(
     await check(client, world, who, "POST", f"{base}/validate", CLOSED_CHANGE[who], ANSWER)
     saved = await service.response_for(world.event.id)
     assert saved is not None and saved.answers.activities["most_1"] == "staff"
+    assert saved.answers.ratings == {"overall": "agree"}
+    if who == "provider":
+        for url in (base, f"{base}/validate"):
+            for htmx in (False, True):
+                changed = {"rating_overall": "disagree", "most_1": "leaders"}
+                response = await client.post(url, changed, htmx=htmx)
+                assert response.status_code == 200
+                assert service.CLOSED in unescape(response.text)
+                assert "<select" not in response.text  # view only
+                if htmx:
+                    assert response.headers["hx-retarget"] == "#survey-form"
+        saved = await service.response_for(world.event.id)
+        assert saved is not None and saved.answers.activities["most_1"] == "staff"
 
 
 @pytest.mark.parametrize("who", WHO)
@@ -92,7 +111,7 @@ async def test_admin_survey_pages_access(
     client: PortalClient, make: Factory, who: str, url: str
 ) -> None:
     world = await make.world()
-    await service.save(world.event.id, world.provider_user.id, forms.parse(ANSWER))
+    await service.save(world.event.id, world.provider_user.id, forms.read(ANSWER))
     await check(client, world, who, "GET", url, ADMIN_ONLY[who])
 
 

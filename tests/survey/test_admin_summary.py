@@ -9,6 +9,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from html import unescape
 
+from portal import clock
 from portal.survey import forms, service
 from tests.client import PortalClient
 from tests.factories import Factory
@@ -20,7 +21,7 @@ async def _three_responses(make: Factory):
     await service.save(
         world.event.id,
         world.provider_user.id,
-        forms.parse(
+        forms.read(
             {
                 "rating_professional": "strongly_agree",
                 "rating_overall": "agree",
@@ -36,7 +37,7 @@ async def _three_responses(make: Factory):
     await service.save(
         world.other_event.id,
         world.other_provider_user.id,
-        forms.parse(
+        forms.read(
             {
                 "rating_professional": "strongly_agree",
                 "rating_overall": "disagree",
@@ -48,7 +49,7 @@ async def _three_responses(make: Factory):
         at=datetime(2026, 11, 5, 10, 0, tzinfo=UTC),
     )
     # Saved with nothing in it: not submitted, so neither counted nor listed.
-    await service.save(third.id, world.colleague.id, forms.parse({}))
+    await service.save(third.id, world.colleague.id, forms.read({}))
     return world, third
 
 
@@ -110,7 +111,7 @@ async def test_admin_pages_are_paginated(client: PortalClient, make: Factory) ->
         await service.save(
             event.id,
             world.provider_user.id,
-            forms.parse({"most_1": "staff"}),
+            forms.read({"most_1": "staff"}),
             at=start + timedelta(days=n),
         )
     await client.sign_in_as(world.admin)
@@ -121,8 +122,15 @@ async def test_admin_pages_are_paginated(client: PortalClient, make: Factory) ->
     second = (await client.get("/admin/surveys?page=2")).text
     assert refs[0] in second and refs[20] not in second
     assert "(page 2 of 2)" in second
-    assert (await client.get("/admin/surveys?page=3")).status_code == 404
-    assert (await client.get("/admin/surveys?page=0")).status_code == 404
+    # One paging rule (portal.web.paging): past the end shows the last page, and a page
+    # that is not a number or below 1 the first.
+    past = await client.get("/admin/surveys?page=3")
+    assert past.status_code == 200 and "(page 2 of 2)" in past.text
+    assert refs[0] in past.text and refs[20] not in past.text
+    for wrong in ("0", "-4", "two"):
+        first_again = await client.get(f"/admin/surveys?page={wrong}")
+        assert first_again.status_code == 200 and "(page 1 of 2)" in first_again.text
+        assert refs[20] in first_again.text and refs[0] not in first_again.text
 
 
 async def test_admin_page_with_no_responses(client: PortalClient, make: Factory) -> None:
@@ -140,8 +148,9 @@ async def test_csv_holds_every_submitted_response(client: PortalClient, make: Fa
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/csv")
     disposition = response.headers["content-disposition"]
-    assert disposition.startswith('attachment; filename="survey-responses-')
-    assert disposition.endswith('.csv"')
+    name = f"survey-responses-{clock.today().isoformat()}.csv"
+    assert disposition == f"attachment; filename=\"{name}\"; filename*=UTF-8''{name}"
+    assert response.headers["cache-control"] == "private, no-store"
     text = response.content.decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
     assert [row["Event ID"] for row in rows] == [world.event.event_ref, world.other_event.event_ref]

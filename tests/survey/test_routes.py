@@ -224,7 +224,7 @@ async def test_closed_event_shows_the_answers_view_only(
     client: PortalClient, make: Factory
 ) -> None:
     world = await make.world()
-    await service.save(world.event.id, world.provider_user.id, forms.parse(FULL))
+    await service.save(world.event.id, world.provider_user.id, forms.read(FULL))
     await Event.update({Event.status: "closed"}).where(Event.id == world.event.id)
     await client.sign_in_as(world.provider_user)
     page = unescape((await client.get(f"/events/{world.event.id}/survey")).text)
@@ -233,8 +233,12 @@ async def test_closed_event_shows_the_answers_view_only(
     assert "Meetings with leaders and managers" in page
     assert "Strongly agree" in page
     assert "The planning call set the tone.<br>Meetings with governors were short." in page
-    response = await client.post(f"/events/{world.event.id}/survey", {"why": "changed"})
-    assert response.status_code == 403
+    response = await client.post(f"/events/{world.event.id}/survey", {"why": "A new reason"})
+    assert response.status_code == 200
+    done = unescape(response.text)
+    assert service.CLOSED in done and "govuk-notification-banner" in done
+    assert "<select" not in done and "The planning call set the tone.<br>" in done
+    assert "A new reason" not in done
     saved = await service.response_for(world.event.id)
     assert saved is not None and saved.answers.why.startswith("The planning call")
 
@@ -243,7 +247,7 @@ async def test_admin_reads_the_response_but_cannot_change_it(
     client: PortalClient, make: Factory
 ) -> None:
     world = await make.world()
-    await service.save(world.event.id, world.provider_user.id, forms.parse(FULL))
+    await service.save(world.event.id, world.provider_user.id, forms.read(FULL))
     await client.sign_in_as(world.admin)
     page = unescape((await client.get(f"/events/{world.event.id}/survey")).text)
     assert "Give us the timetable a day earlier." in page
@@ -256,7 +260,7 @@ async def test_inspector_sees_only_submitted_on_the_profile(
     client: PortalClient, make: Factory
 ) -> None:
     world = await make.world()
-    await service.save(world.event.id, world.provider_user.id, forms.parse(FULL))
+    await service.save(world.event.id, world.provider_user.id, forms.read(FULL))
     await client.sign_in_as(world.inspector)
     profile = (await client.get(f"/events/{world.event.id}")).text
     assert "Submitted" in profile

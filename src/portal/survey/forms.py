@@ -1,6 +1,7 @@
 """Parse and check the survey form. Every field is optional; what can be wrong is a
 value that is not on the list, the same activity chosen twice (in one list or in
-both), or text that is too long. Errors are {field_id: message} in page order."""
+both), or text that is too long. `parse` returns the answers and their errors
+({field_id: message} in page order) as a `Parsed`."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from portal.survey.questions import (
     STATEMENTS,
     TEXT_LIMIT,
 )
+from portal.validation import Errors, Parsed
 
 
 def rating_field(statement_key: str) -> str:
@@ -65,7 +67,8 @@ def _text(value: str | None) -> str:
     return (value or "").replace("\r\n", "\n").strip()
 
 
-def parse(form: Mapping[str, str]) -> Answers:
+def read(form: Mapping[str, str]) -> Answers:
+    """The answers as typed, unchecked."""
     return Answers(
         ratings={
             key: form[rating_field(key)].strip()
@@ -78,10 +81,22 @@ def parse(form: Mapping[str, str]) -> Answers:
     )
 
 
-def activity_errors(answers: Answers) -> dict[str, str]:
+def parse(form: Mapping[str, str]) -> Parsed[Answers]:
+    """The whole form: what Save stores when there are no errors."""
+    typed = read(form)
+    return Parsed(typed, validate(typed))
+
+
+def parse_activities(form: Mapping[str, str]) -> Parsed[Answers]:
+    """Only the activity menus' problems: what the page checks as they are chosen."""
+    typed = read(form)
+    return Parsed(typed, activity_errors(typed))
+
+
+def activity_errors(answers: Answers) -> Errors:
     """Unknown or repeated activities. A repeat is reported on the later menu, naming the
     earlier one, so the first choice stands and the message says what to change."""
-    errors: dict[str, str] = {}
+    errors: Errors = {}
     seen: dict[str, str] = {}  # activity key → the first field that chose it
     for name in ACTIVITY_FIELDS:
         choice = answers.activities.get(name, "")
@@ -106,8 +121,8 @@ def activity_errors(answers: Answers) -> dict[str, str]:
     return errors
 
 
-def validate(answers: Answers) -> dict[str, str]:
-    errors: dict[str, str] = {}
+def validate(answers: Answers) -> Errors:
+    errors: Errors = {}
     for key, statement in STATEMENTS.items():
         rating = answers.ratings.get(key)
         if rating is not None and rating not in RATINGS:

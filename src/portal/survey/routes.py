@@ -3,25 +3,24 @@ administrator's pages of every response (/admin/surveys, owned here)."""
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Request, Router, get, post
-from litestar.di import Provide
-from litestar.enums import RequestEncodingType
-from litestar.exceptions import NotFoundException
-from litestar.params import Body
 from litestar.response import Response
 
 from portal.survey import forms, service
-from portal.survey.questions import ACTIVITIES, LEAST, MOST, RATINGS, STATEMENTS
-from portal.web.access import EventAccess, provide_event_access
+from portal.survey.questions import ACTIVITIES, LEAST, MOST, RATINGS, STATEMENTS, TEXT_LIMIT
+from portal.validation import Errors
+from portal.web import routing
+from portal.web.access import EventAccess
 from portal.web.banner import with_banner
-from portal.web.guards import current_user, role, signed_in
-from portal.web.render import redirect, render
+from portal.web.downloads import csv_response
+from portal.web.guards import current_user, role
+from portal.web.paging import page_number
+from portal.web.render import already_done, redirect, render
+from portal.web.routing import Form, event_router
 
-Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
-EVENT_ROUTE = {"guards": [signed_in], "dependencies": {"access": Provide(provide_event_access)}}
+TEMPLATE = "survey/form.html"
 
 
 def _questions() -> dict[str, Any]:
@@ -33,95 +32,98 @@ def _questions() -> dict[str, Any]:
         "least_fields": LEAST,
         "activity_label": forms.activity_label,
         "rating_field": forms.rating_field,
+        "text_limit": TEXT_LIMIT,
     }
 
 
-async def _page(
-    request: Request[Any, Any, Any],
+async def _context(
     access: EventAccess,
-    *,
     answers: forms.Answers | None = None,
-    errors: dict[str, str] | None = None,
-    block: str | None = None,
+    errors: Errors | None = None,
+    *,
     announce: bool = False,
-) -> Response[Any]:
+) -> dict[str, Any]:
+    """The survey page: the answers as typed (or as saved), editable until closed."""
     response = await service.response_for(access.event.id)
     if answers is None:
         answers = response.answers if response else forms.Answers()
     context = {
         "access": access,
         "event": access.event,
-        "title": await service.event_title(access.event.id),
         "response": response,
         "answers": answers,
         "values": answers.values,
-        "editable": service.may_edit(access),
+        "editable": service.editable(access),
         "announce": announce,
         **_questions(),
     }
     if errors:
         context["errors"] = errors
-    return render(request, "survey/form.html", context, block=block)
+    return context
 
 
-@get("/events/{event_id:int}/survey", name="survey.form", **EVENT_ROUTE)
+async def _closed(request: Request[Any, Any, Any], access: EventAccess) -> Response[Any]:
+    """A change after the event closed: nothing is saved, the answers are shown view only
+    (for htmx, the whole survey block, wherever the request came from)."""
+    response = already_done(
+        request, TEMPLATE, await _context(access), block="survey_form", message=service.CLOSED
+    )
+    response.headers.update({"HX-Retarget": "#survey-form", "HX-Reswap": "outerHTML"})
+    return response
+
+
+@get("/", name="survey.form")
 async def survey_form(request: Request[Any, Any, Any], access: EventAccess) -> Response[Any]:
     access.require(service.may_read(access))
-    return await _page(request, access)
+    return render(request, TEMPLATE, await _context(access))
 
 
-@post("/events/{event_id:int}/survey", name="survey.save", **EVENT_ROUTE)
+@post("/", name="survey.save")
 async def survey_save(
     request: Request[Any, Any, Any], access: EventAccess, data: Form
 ) -> Response[Any]:
-    access.require(service.may_edit(access))
-    answers = forms.parse(data)
-    errors = forms.validate(answers)
-    if errors:
-        return await _page(request, access, answers=answers, errors=errors, block="survey_form")
-    await service.save(access.event.id, current_user(request).id, answers)
-    return redirect(
-        request, with_banner(request, f"/events/{access.event.id}", service.SAVED_BANNER)
-    )
+    access.require(service.may_answer(access))
+    if not service.editable(access):
+        return await _closed(request, access)
+    parsed = forms.parse(data)
+    if not parsed.ok:
+        context = await _context(access, parsed.values, parsed.errors)
+        return render(request, TEMPLATE, context, block="survey_form")
+    await service.save(access.event.id, current_user(request).id, parsed.values)
+    profile = request.app.route_reverse("events.profile", event_id=access.event.id)
+    return redirect(request, with_banner(request, profile, service.SAVED_BANNER))
 
 
-@post("/events/{event_id:int}/survey/validate", name="survey.validate", **EVENT_ROUTE)
+@post("/validate", name="survey.validate")
 async def survey_validate(
     request: Request[Any, Any, Any], access: EventAccess, data: Form
 ) -> Response[Any]:
     """Checks the activity menus as they are chosen (htmx); stores nothing. Without
     htmx (not reachable from the page, but a POST is a POST) it shows the whole form."""
-    access.require(service.may_edit(access))
-    answers = forms.parse(data)
-    errors = forms.activity_errors(answers)
-    return await _page(
-        request, access, answers=answers, errors=errors, block="activities", announce=True
-    )
+    access.require(service.may_answer(access))
+    if not service.editable(access):
+        return await _closed(request, access)
+    parsed = forms.parse_activities(data)
+    context = await _context(access, parsed.values, parsed.errors, announce=True)
+    return render(request, TEMPLATE, context, block="activities")
 
 
-@get("/admin/surveys", name="survey.admin", guards=[role("admin")])
-async def admin_surveys(request: Request[Any, Any, Any], page: int = 1) -> Response[Any]:
-    results = await service.responses_page(page)
-    if results is None:
-        raise NotFoundException()
-    return render(
-        request,
-        "survey/admin.html",
-        {"summary": await service.summary(), "results": results, **_questions()},
-    )
+@get("/surveys", name="survey.admin")
+async def admin_surveys(request: Request[Any, Any, Any], page: str | None = None) -> Response[Any]:
+    results = await service.responses_page(page_number(page))
+    context = {"summary": await service.summary(), "results": results, **_questions()}
+    return render(request, "survey/admin.html", context)
 
 
-@get("/admin/surveys.csv", name="survey.admin_csv", guards=[role("admin")])
-async def admin_surveys_csv() -> Response[str]:
-    name = f"survey-responses-{date.today().isoformat()}.csv"
-    return Response(
-        await service.responses_csv(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+@get("/surveys.csv", name="survey.admin_csv")
+async def admin_surveys_csv() -> Response[Any]:
+    return csv_response(await service.responses_csv(), service.csv_name())
 
 
-route_handlers = [survey_form, survey_save, survey_validate, admin_surveys, admin_surveys_csv]
-
-# Until this feature declares its own Router (issue 12): its handlers, as they are.
-router = Router(path="/", route_handlers=route_handlers)
+router = Router(
+    path="/",
+    route_handlers=[
+        event_router("/survey", [survey_form, survey_save, survey_validate]),
+        routing.router("/admin", [admin_surveys, admin_surveys_csv], guards=[role("admin")]),
+    ],
+)

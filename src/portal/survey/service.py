@@ -4,23 +4,22 @@ submitted; the support administrator reads every response and a summary."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from portal import audit
-from portal.clock import format_date, format_datetime
-from portal.db.tables import Event
+from portal import audit, clock
+from portal.spreadsheet import to_csv
 from portal.survey.forms import Answers, activity_label
 from portal.survey.questions import ACTIVITIES, ACTIVITY_FIELDS, LEAST, MOST, RATINGS, STATEMENTS
 from portal.survey.tables import SurveyResponse
 from portal.web.access import EventAccess
+from portal.web.paging import PAGE_SIZE, Page
 from portal.web.tasks import FormLink
 
 SAVED_BANNER = "Your survey answers have been saved"
+CLOSED = "This inspection has been closed, so your changes to the survey were not saved."
 
 
 def may_read(access: EventAccess) -> bool:
@@ -28,8 +27,14 @@ def may_read(access: EventAccess) -> bool:
     return access.is_provider or access.is_admin
 
 
-def may_edit(access: EventAccess) -> bool:
-    return access.is_provider and not access.closed
+def may_answer(access: EventAccess) -> bool:
+    """Only the provider's users answer (anyone else is refused, 403)."""
+    return access.is_provider
+
+
+def editable(access: EventAccess) -> bool:
+    """The answers can change until the event is closed; after that the survey is done."""
+    return may_answer(access) and not access.closed
 
 
 @dataclass
@@ -70,13 +75,17 @@ COLUMNS = (
 )
 
 
+def _saved_by(row: dict[str, Any]) -> str:
+    return row["saved_by_name"] or "a former user"
+
+
 def _response(row: dict[str, Any]) -> Response:
     return Response(
         event_id=row["event"],
         answers=_answers(row),
         submitted=row["submitted"],
         saved_at=row["saved_at"],
-        saved_by_name=row["saved_by_name"] or "a former user",
+        saved_by_name=_saved_by(row),
     )
 
 
@@ -88,7 +97,7 @@ async def response_for(event_id: int) -> Response | None:
 async def save(event_id: int, user_id: int, answers: Answers, at: datetime | None = None) -> None:
     """Store the answers as they are now (every field optional): the event's one
     response is created or replaced, atomically, even if two colleagues save at once."""
-    at = at or datetime.now(UTC)
+    at = at or clock.now()
     values = {
         SurveyResponse.ratings: json.dumps(answers.ratings, sort_keys=True),
         **{getattr(SurveyResponse, n): answers.activities.get(n, "") for n in ACTIVITY_FIELDS},
@@ -115,11 +124,10 @@ async def save(event_id: int, user_id: int, answers: Answers, at: datetime | Non
     )
 
 
-async def form_link(access: EventAccess) -> FormLink:
-    """The profile's 'Forms' entry. Providers see their own progress; inspectors and
-    the administrator only whether it was submitted (inspectors get no link at all:
-    the answers are not theirs to read)."""
-    href = f"/events/{access.event.id}/survey"
+async def form_link(access: EventAccess, href: str) -> FormLink:
+    """The profile's 'Forms' entry, linking to `href` (the survey page, from the caller).
+    Providers see their own progress; inspectors and the administrator only whether it
+    was submitted (inspectors get no link at all: the answers are not theirs to read)."""
     response = await response_for(access.event.id)
     if access.is_provider:
         if response is None:
@@ -133,7 +141,7 @@ async def form_link(access: EventAccess) -> FormLink:
         return FormLink(
             title="Survey",
             href=href,
-            status=f"Saved on {format_date(response.saved_at)}",
+            status=f"Saved on {clock.format_date(response.saved_at)}",
             tag_colour="green",
             hint=f"Last saved by {response.saved_by_name}.",
         )
@@ -191,28 +199,19 @@ LIST_COLUMNS = (
 )
 
 
-@dataclass
-class Page:
-    rows: list[dict[str, Any]]
-    number: int
-    last: int
-    total: int
-
-
-async def responses_page(number: int, per_page: int = 20) -> Page | None:
-    """One page of submitted responses, most recently saved first; None past the end."""
+async def responses_page(number: int) -> Page:
+    """One page of submitted responses, most recently saved first."""
     total = await SurveyResponse.count().where(SurveyResponse.submitted == True)  # noqa: E712
-    last = max(1, -(-total // per_page))
-    if number < 1 or number > last:
-        return None
+    number = Page.clamp(number, total)
     rows = await (
         _submitted_query(*LIST_COLUMNS)
         .order_by(SurveyResponse.saved_at, ascending=False)
         .order_by(SurveyResponse.id, ascending=False)
-        .limit(per_page)
-        .offset((number - 1) * per_page)
+        .limit(PAGE_SIZE)
+        .offset((number - 1) * PAGE_SIZE)
     )
-    return Page(rows=rows, number=number, last=last, total=total)
+    items = [{**row, "saved_by_name": _saved_by(row)} for row in rows]
+    return Page(items=items, number=number, total=total)
 
 
 CSV_HEADER = [
@@ -228,41 +227,27 @@ CSV_HEADER = [
 ]
 
 
-def _cell(value: str) -> str:
-    # A spreadsheet must not run a provider's text as a formula.
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+def csv_name() -> str:
+    return f"survey-responses-{clock.today().isoformat()}.csv"
 
 
 async def responses_csv() -> str:
-    """Every submitted response, one row each, oldest event first; UTF-8 with a BOM so
-    that spreadsheet programs read the accents and curly quotes correctly."""
+    """Every submitted response, one row each, oldest event first (portal.spreadsheet:
+    UTF-8 with a BOM, no cell run as a formula)."""
     rows = await _submitted_query(*LIST_COLUMNS).order_by(SurveyResponse.event)
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
-    for row in rows:
-        answers = _answers(row)
-        writer.writerow(
-            [
-                _cell(row["event_ref"]),
-                _cell(row["provider_name"]),
-                _cell(row["urn"]),
-                _cell(row["saved_by_name"] or ""),
-                format_datetime(row["saved_at"]),
-                *(RATINGS.get(answers.ratings.get(key, ""), "") for key in STATEMENTS),
-                *(ACTIVITIES.get(answers.activities[name], "") for name in ACTIVITY_FIELDS),
-                _cell(answers.why),
-                _cell(answers.improve),
-            ]
-        )
-    return out.getvalue()
+    return to_csv(CSV_HEADER, [_csv_row(row) for row in rows])
 
 
-async def event_title(event_id: int) -> dict[str, Any]:
-    row = await (
-        Event.select(Event.event_ref, Event.provider.name.as_alias("provider_name"))
-        .where(Event.id == event_id)
-        .first()
-    )
-    return row or {}
+def _csv_row(row: dict[str, Any]) -> list[str]:
+    answers = _answers(row)
+    return [
+        row["event_ref"],
+        row["provider_name"],
+        row["urn"],
+        row["saved_by_name"] or "",
+        clock.format_datetime(row["saved_at"]),
+        *(RATINGS.get(answers.ratings.get(key, ""), "") for key in STATEMENTS),
+        *(ACTIVITIES.get(answers.activities[name], "") for name in ACTIVITY_FIELDS),
+        answers.why,
+        answers.improve,
+    ]
