@@ -6,6 +6,8 @@ nothing and shows the card as it now is, with a message (`render.already_done`).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from litestar import Request, get, post
@@ -13,6 +15,7 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Response
 
 from portal.conduct import forms, service
+from portal.validation import Parsed
 from portal.web.access import EventAccess
 from portal.web.banner import with_banner
 from portal.web.downloads import csv_response
@@ -20,8 +23,6 @@ from portal.web.render import already_done, redirect, render, wants_fragment
 from portal.web.routing import Form, event_router
 from portal.web.routing import router as feature_router
 
-CONCERN_PAGE = "conduct/concern.html"
-EVIDENCE_PAGE = "conduct/evidence_request.html"
 CONCERN_ANSWERED = "This concern has already been answered. Your response was not sent."
 REQUEST_ANSWERED = "This request has already been answered. Your answer was not sent."
 
@@ -129,28 +130,93 @@ async def concern_raise(
     return _done(request, access, "concerns", "Your concern has been sent to the lead inspector")
 
 
-async def _concern_or_404(access: EventAccess, concern_id: int) -> dict[str, Any]:
-    row = await service.concern(access.event.id, concern_id)
-    if row is None:
-        raise NotFoundException()
-    return row
+@dataclass(frozen=True)
+class Card:
+    """A concern or an evidence request: shown on its own page as one card (the block an
+    htmx answer swaps), and answered once."""
+
+    template: str
+    block: str
+    key: str  # the card's name in the template
+    answered: str  # the row's column that is set once it has an answer
+    anchor: str  # the card's id on the event's page is anchor + its id
+    sent: str  # the banner once an answer is sent
+    already: str  # the message when it already had one
+    find: Callable[[int, int], Awaitable[dict[str, Any] | None]]  # (event id, its id)
+
+    async def load(self, access: EventAccess, item_id: int) -> dict[str, Any]:
+        row = await self.find(access.event.id, item_id)
+        if row is None:
+            raise NotFoundException()
+        return row
+
+    def context(self, access: EventAccess, row: dict[str, Any], **extra: Any) -> dict[str, Any]:
+        return _context(
+            access,
+            can=service.permissions(access),
+            answers=service.ANSWERS,
+            **{self.key: row, "errors": {}, "values": {}, **extra},
+        )
+
+    async def show(
+        self, request: Request[Any, Any, Any], access: EventAccess, item_id: int
+    ) -> Response[Any]:
+        row = await self.load(access, item_id)
+        return render(request, self.template, self.context(access, row), block=self.block)
+
+    async def answer(
+        self,
+        request: Request[Any, Any, Any],
+        access: EventAccess,
+        item_id: int,
+        parsed: Parsed[dict[str, str]],
+        save: Callable[[dict[str, str]], Awaitable[bool]],
+    ) -> Response[Any]:
+        """The form again with its errors; the answer saved (the event's page, or the card
+        for htmx); or, if it already had one, the card as it is, with a message."""
+        row = await self.load(access, item_id)
+        if row[self.answered] is None:
+            if not parsed.ok:
+                context = self.context(access, row, values=parsed.values, errors=parsed.errors)
+                return render(request, self.template, context, block=self.block)
+            if await save(parsed.values):
+                if not wants_fragment(request):
+                    return _done(request, access, f"{self.anchor}{item_id}", self.sent)
+                row = await self.load(access, item_id)
+                context = self.context(access, row, announce=True)
+                return render(request, self.template, context, block=self.block)
+            row = await self.load(access, item_id)  # a colleague answered it first
+        context = self.context(access, row)
+        return already_done(request, self.template, context, block=self.block, message=self.already)
 
 
-def _concern_context(access: EventAccess, row: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    return _context(
-        access,
-        concern=row,
-        can=service.permissions(access),
-        **{"errors": {}, "values": {}, **extra},
-    )
+CONCERN = Card(
+    template="conduct/concern.html",
+    block="concern_card",
+    key="concern",
+    answered="responded_at",
+    anchor="concern-",
+    sent="Your response has been recorded",
+    already=CONCERN_ANSWERED,
+    find=service.concern,
+)
+EVIDENCE = Card(
+    template="conduct/evidence_request.html",
+    block="evidence_card",
+    key="item",
+    answered="answered_at",
+    anchor="evidence-",
+    sent="Your answer has been sent to the inspection team",
+    already=REQUEST_ANSWERED,
+    find=service.evidence_request,
+)
 
 
 @get("/concerns/{concern_id:int}", name="conduct.concern")
 async def concern_page(
     request: Request[Any, Any, Any], access: EventAccess, concern_id: int
 ) -> Response[Any]:
-    row = await _concern_or_404(access, concern_id)
-    return render(request, CONCERN_PAGE, _concern_context(access, row), block="concern_card")
+    return await CONCERN.show(request, access, concern_id)
 
 
 @post("/concerns/{concern_id:int}/response", name="conduct.concern_respond")
@@ -158,29 +224,11 @@ async def concern_respond(
     request: Request[Any, Any, Any], access: EventAccess, concern_id: int, data: Form
 ) -> Response[Any]:
     access.require(service.permissions(access).respond)
-    row = await _concern_or_404(access, concern_id)
-    if row["responded_at"] is None:
-        parsed = forms.response(data, concern_id)
-        if not parsed.ok:
-            context = _concern_context(access, row, values=parsed.values, errors=parsed.errors)
-            return render(request, CONCERN_PAGE, context, block="concern_card")
-        values = parsed.values
-        if await service.respond(access, concern_id, values["response"], values["action"]):
-            if not wants_fragment(request):
-                return _done(
-                    request, access, f"concern-{concern_id}", "Your response has been recorded"
-                )
-            row = await _concern_or_404(access, concern_id)
-            context = _concern_context(access, row, announce=True)
-            return render(request, CONCERN_PAGE, context, block="concern_card")
-        row = await _concern_or_404(access, concern_id)  # a colleague answered it first
-    return already_done(
-        request,
-        CONCERN_PAGE,
-        _concern_context(access, row),
-        block="concern_card",
-        message=CONCERN_ANSWERED,
-    )
+
+    async def save(values: dict[str, str]) -> bool:
+        return await service.respond(access, concern_id, values["response"], values["action"])
+
+    return await CONCERN.answer(request, access, concern_id, forms.response(data, concern_id), save)
 
 
 # -- evidence confirmation ----------------------------------------------------------
@@ -216,29 +264,11 @@ async def evidence_request(
     )
 
 
-async def _request_or_404(access: EventAccess, request_id: int) -> dict[str, Any]:
-    row = await service.evidence_request(access.event.id, request_id)
-    if row is None:
-        raise NotFoundException()
-    return row
-
-
-def _evidence_context(access: EventAccess, row: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    return _context(
-        access,
-        item=row,
-        can=service.permissions(access),
-        answers=service.ANSWERS,
-        **{"errors": {}, "values": {}, **extra},
-    )
-
-
 @get("/evidence-confirmations/{request_id:int}", name="conduct.evidence")
 async def evidence_page(
     request: Request[Any, Any, Any], access: EventAccess, request_id: int
 ) -> Response[Any]:
-    row = await _request_or_404(access, request_id)
-    return render(request, EVIDENCE_PAGE, _evidence_context(access, row), block="evidence_card")
+    return await EVIDENCE.show(request, access, request_id)
 
 
 @post("/evidence-confirmations/{request_id:int}/answer", name="conduct.evidence_answer")
@@ -246,33 +276,14 @@ async def evidence_answer(
     request: Request[Any, Any, Any], access: EventAccess, request_id: int, data: Form
 ) -> Response[Any]:
     access.require(service.permissions(access).answer_evidence)
-    row = await _request_or_404(access, request_id)
-    if row["answered_at"] is None:
-        parsed = forms.evidence_answer(data, request_id)
-        if not parsed.ok:
-            context = _evidence_context(access, row, values=parsed.values, errors=parsed.errors)
-            return render(request, EVIDENCE_PAGE, context, block="evidence_card")
-        values = parsed.values
-        if await service.answer_evidence(
+
+    async def save(values: dict[str, str]) -> bool:
+        return await service.answer_evidence(
             access, request_id, values["answer"], values["outstanding"]
-        ):
-            if not wants_fragment(request):
-                return _done(
-                    request,
-                    access,
-                    f"evidence-{request_id}",
-                    "Your answer has been sent to the inspection team",
-                )
-            row = await _request_or_404(access, request_id)
-            context = _evidence_context(access, row, announce=True)
-            return render(request, EVIDENCE_PAGE, context, block="evidence_card")
-        row = await _request_or_404(access, request_id)  # a colleague answered it first
-    return already_done(
-        request,
-        EVIDENCE_PAGE,
-        _evidence_context(access, row),
-        block="evidence_card",
-        message=REQUEST_ANSWERED,
+        )
+
+    return await EVIDENCE.answer(
+        request, access, request_id, forms.evidence_answer(data, request_id), save
     )
 
 
