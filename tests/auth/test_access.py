@@ -4,15 +4,36 @@ from __future__ import annotations
 
 import pytest
 
-from tests.access import WHO, check
+from tests.access import CHECKED, WHO, check, outcome
 from tests.client import PortalClient
 from tests.factories import Factory
 
 SIGNED_IN = {who: ("sign-in" if who == "anonymous" else "ok") for who in WHO}
 EVERYONE = dict.fromkeys(WHO, "ok")
 
+COVERS = {
+    "auth.sign_in",
+    "auth.sign_in_submit",
+    "auth.sign_out",
+    "auth.signed_out",
+    "auth.change_password",
+    "auth.change_password_submit",
+    "auth.change_password_check",
+    "auth.forgotten_password",
+    "auth.forgotten_password_submit",
+    "auth.reset_code",
+    "auth.reset_code_submit",
+    "auth.reset_password",
+    "auth.reset_password_submit",
+    "auth.reset_password_check",
+    "auth.reset_done",
+}
 
 ROUTES = [
+    # Signed in, the sign-in page leads home; an empty form is shown again with errors.
+    ("GET", "/sign-in", EVERYONE),
+    ("POST", "/sign-in", EVERYONE),
+    ("GET", "/signed-out", EVERYONE),
     ("GET", "/account/password", SIGNED_IN),
     ("POST", "/account/password", SIGNED_IN),
     ("POST", "/account/password/check", SIGNED_IN),
@@ -32,3 +53,19 @@ async def test_account_route_access(client: PortalClient, make: Factory, who: st
     world = await make.world()
     for method, url, expected in ROUTES:
         await check(client, world, who, method, url, expected[who])
+
+
+@pytest.mark.parametrize("who", WHO)
+async def test_sign_out_access(client: PortalClient, make: Factory, who: str) -> None:
+    """Anyone may sign out. Signing out ends the session the CSRF token is bound to, so
+    each pass (full page, then htmx) starts from a fresh sign-in, where check() signs in
+    once for both."""
+    world = await make.world()
+    CHECKED["auth.sign_out"].add(who)
+    user = world.user(who)
+    for htmx in (False, True):
+        client.sign_out_locally()
+        if user is not None:
+            await client.sign_in_as(user)
+        response = await client.post("/sign-out", {}, htmx=htmx)
+        assert outcome(response) == "ok", (who, htmx, response.status_code)

@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from portal.auth import accounts
+from portal.auth import api
 from portal.auth.passwords import verify_password
 from portal.db.tables import AuditEvent, User
 from portal.settings import Settings
+from portal.validation import Refused
 from tests.auth.mailbox import initial_password_in, outbox, sign_in_for_real, text_of
 from tests.client import PortalClient
 from tests.conftest import Database
@@ -33,7 +34,7 @@ async def _create(settings: Settings, make: Factory, **fields) -> User:
         "settings": settings,
     }
     values.update(fields)
-    return await accounts.create_user(**values)
+    return await api.create_user(**values)
 
 
 async def test_created_user_must_change_the_initial_password(
@@ -62,13 +63,13 @@ async def test_created_user_must_change_the_initial_password(
 async def test_create_user_rejects_bad_input(
     db: Database, settings: Settings, make: Factory, fields: dict, message: str
 ) -> None:
-    with pytest.raises(accounts.AccountError, match=message):
+    with pytest.raises(Refused, match=message):
         await _create(settings, make, **fields)
 
 
 async def test_username_must_be_unique(db: Database, settings: Settings, make: Factory) -> None:
     await _create(settings, make)
-    with pytest.raises(accounts.AccountError, match="already exists"):
+    with pytest.raises(Refused, match="already exists"):
         await _create(settings, make, username="New.User")
 
 
@@ -78,7 +79,7 @@ async def test_resend_voids_the_old_password_and_sessions(
     user = await _create(settings, make)
     old_password = initial_password_in((await outbox(settings))[1])
     await client.sign_in_as(user)
-    await accounts.resend_invitation(
+    await api.resend_invitation(
         user.id, None, settings=settings, sessions=client.app.state.sessions
     )
     mails = await outbox(settings)
@@ -122,7 +123,7 @@ async def test_first_sign_in_leads_to_choosing_a_new_password(
 async def test_unlock(db: Database, make: Factory) -> None:
     admin = await make.user("admin")
     user = await make.user(failed_attempts=3, locked_until=datetime.now(UTC) + timedelta(minutes=9))
-    await accounts.unlock(user.id, admin.id)
+    await api.unlock(user.id, admin.id)
     fresh = await User.objects().where(User.id == user.id).first()
     assert fresh.failed_attempts == 0 and fresh.locked_until is None
     assert await AuditEvent.exists().where(
@@ -137,7 +138,7 @@ async def test_deactivated_user_is_signed_out_and_cannot_sign_in(
 
     user = await make.user()
     await client.sign_in_as(user)
-    await accounts.deactivate(user.id, None, settings=settings)
+    await api.deactivate(user.id, None, settings=settings)
     assert (await client.get("/events")).headers["location"].startswith("/sign-in")
     client.sign_out_locally()
     response = await client.post("/sign-in", {"username": user.username, "password": PASSWORD})

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from portal import mail
-from portal.auth import accounts
+from portal.auth import api
 from portal.db.tables import OutgoingMail
 from portal.settings import Settings
 from tests.auth.conftest import SMTP_USER
@@ -21,7 +21,7 @@ async def test_both_invitation_emails_go_through_smtp(
     server = smtp_server()
     settings = settings.with_(smtp_url=server.url(), base_url="https://portal.example.org")
     provider = await make.provider(name="Oakfield Primary School")
-    await accounts.create_user(
+    await api.create_user(
         username="Priya.Shah",
         email="priya@oakfield.example",
         display_name="Priya Shah",

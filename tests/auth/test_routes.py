@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from portal.auth import accounts
+from portal.auth import api
 from portal.auth.passwords import verify_password
 from portal.auth.sessions import COOKIE_NAME
 from portal.db.tables import AuditEvent, User
@@ -62,7 +62,7 @@ async def test_five_wrong_passwords_lock_the_account(client: PortalClient, make:
     assert await AuditEvent.exists().where(AuditEvent.action == "account locked")
 
     # The administrator unlocks it.
-    await accounts.unlock(user.id, None)
+    await api.unlock(user.id, None)
     response = await client.post("/sign-in", {"username": user.username, "password": PASSWORD})
     assert response.status_code == 303
 

@@ -2,37 +2,30 @@
 support administrator's console: create a user (two invitation emails), resend the
 invitation, unlock, deactivate. No Litestar here.
 
-Each function takes the contract's arguments; `settings` (for the sign-in link and the
-session store) defaults to the environment's, `sessions` to a store built from it."""
+The caller passes `settings` (for the sign-in link and the session store), the path of
+the sign-in page (reversed from its route name: `portal.auth.api` does it) and, when it
+has one, the app's session store (`sessions`; otherwise one is built from `settings`).
+A refusal is `Refused`, with the id of the field it is about."""
 
 from __future__ import annotations
 
 import re
 import secrets
-from datetime import UTC, datetime
 
-from portal import audit, mail
+from portal import audit, clock, mail
 from portal.auth import emails, password_rules
 from portal.auth.passwords import hash_password
 from portal.auth.sessions import SessionStore, make_store
 from portal.auth.tables import PasswordReset
-from portal.db.tables import Provider, User, UserSession
+from portal.db.tables import ROLES, Provider, User, UserSession
 from portal.settings import Settings
+from portal.validation import Refused
 
-ROLES = ("provider", "inspector", "admin")
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,99}$")
 # No look-alike characters (0/O, 1/l/I): the password is read from an email and typed.
 _LOWER = "abcdefghijkmnpqrstuvwxyz"
 _UPPER = "ABCDEFGHJKLMNPQRSTUVWXYZ"
 _DIGITS = "23456789"
-
-
-class AccountError(ValueError):
-    """A request that cannot be done; the message says why, in the service's words."""
-
-    def __init__(self, message: str, field: str = "") -> None:
-        super().__init__(message)
-        self.field = field
 
 
 def generate_initial_password(length: int = 14) -> str:
@@ -57,7 +50,7 @@ async def _end_sessions(user_id: int, settings: Settings, sessions: SessionStore
 
 
 async def _void_resets(user_id: int) -> None:
-    await PasswordReset.update({PasswordReset.voided_at: datetime.now(UTC)}).where(
+    await PasswordReset.update({PasswordReset.voided_at: clock.now()}).where(
         (PasswordReset.user == user_id)
         & PasswordReset.completed_at.is_null()
         & PasswordReset.voided_at.is_null()
@@ -67,11 +60,11 @@ async def _void_resets(user_id: int) -> None:
 async def _get(user_id: int) -> User:
     user = await User.objects().where(User.id == user_id).first()
     if user is None:
-        raise AccountError("There is no such user")
+        raise Refused("There is no such user")
     return user
 
 
-async def _send_invitation(user: User, settings: Settings) -> None:
+async def _send_invitation(user: User, settings: Settings, sign_in_page: str) -> None:
     """A new initial password (the old one stops working) and the two emails."""
     password = generate_initial_password()
     await User.update(
@@ -82,7 +75,7 @@ async def _send_invitation(user: User, settings: Settings) -> None:
             User.locked_until: None,
         }
     ).where(User.id == user.id)
-    first = emails.invitation_username(settings, user.display_name, user.username)
+    first = emails.invitation_username(settings, user.display_name, user.username, sign_in_page)
     second = emails.invitation_password(settings, user.display_name, password)
     await mail.enqueue(to=user.email, subject=first.subject, text=first.text, html=first.html)
     await mail.enqueue(to=user.email, subject=second.subject, text=second.text, html=second.html)
@@ -96,33 +89,33 @@ async def create_user(
     role: str,
     provider_id: int | None,
     actor_id: int | None,
-    settings: Settings | None = None,
+    settings: Settings,
+    sign_in_page: str,
 ) -> User:
     """Create an account and send its two invitation emails (username and sign-in link
     first, then the initial password, which must be changed at the first sign-in)."""
-    settings = settings or Settings.from_env()
     username = username.strip().lower()
     email = email.strip()
     display_name = display_name.strip()
     if not USERNAME_PATTERN.match(username):
-        raise AccountError(
+        raise Refused(
             "Enter a username of 2 to 100 characters: letters, digits and . _ @ -", "username"
         )
     if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email) or len(email) > 254:
-        raise AccountError(
+        raise Refused(
             "Enter an email address in the correct format, like name@example.com", "email"
         )
     if not display_name or len(display_name) > 200:
-        raise AccountError("Enter the person’s name (200 characters or fewer)", "display_name")
+        raise Refused("Enter the person’s name (200 characters or fewer)", "display_name")
     if role not in ROLES:
-        raise AccountError("Select a role: provider, inspector or admin", "role")
+        raise Refused("Select a role: provider, inspector or admin", "role")
     if role == "provider":
         if provider_id is None or not await Provider.exists().where(Provider.id == provider_id):
-            raise AccountError("Select the provider this user works for", "provider_id")
+            raise Refused("Select the provider this user works for", "provider_id")
     else:
         provider_id = None
     if await User.exists().where(User.username == username):
-        raise AccountError("A user with that username already exists", "username")
+        raise Refused("A user with that username already exists", "username")
     user = User(
         username=username,
         email=email,
@@ -133,7 +126,7 @@ async def create_user(
         must_change_password=True,
     )
     await user.save()
-    await _send_invitation(user, settings)
+    await _send_invitation(user, settings, sign_in_page)
     await audit.record(
         "account created", actor=actor_id, detail=f"{username} ({role}); invitation sent"
     )
@@ -144,16 +137,16 @@ async def resend_invitation(
     user_id: int,
     actor_id: int | None,
     *,
-    settings: Settings | None = None,
+    settings: Settings,
+    sign_in_page: str,
     sessions: SessionStore | None = None,
 ) -> None:
     """Send both invitation emails again with a new initial password; the old one is void,
     and so is every session and reset code of the user."""
-    settings = settings or Settings.from_env()
     user = await _get(user_id)
     if not user.active:
-        raise AccountError("This account has been deactivated")
-    await _send_invitation(user, settings)
+        raise Refused("This account has been deactivated")
+    await _send_invitation(user, settings, sign_in_page)
     await _void_resets(user.id)
     await _end_sessions(user.id, settings, sessions)
     await audit.record("invitation resent", actor=actor_id, detail=user.username)
@@ -169,11 +162,10 @@ async def deactivate(
     user_id: int,
     actor_id: int | None,
     *,
-    settings: Settings | None = None,
+    settings: Settings,
     sessions: SessionStore | None = None,
 ) -> None:
     """The user can no longer sign in or reset their password; their sessions end."""
-    settings = settings or Settings.from_env()
     user = await _get(user_id)
     await User.update({User.active: False}).where(User.id == user.id)
     await _void_resets(user.id)

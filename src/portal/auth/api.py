@@ -1,7 +1,20 @@
-"""What other parts may use of accounts and sign-in: the public face of auth."""
+"""What other parts may use of accounts and sign-in: the public face of auth.
 
-from portal.auth.accounts import AccountError, create_user, deactivate, resend_invitation, unlock
+The account functions here are the service's, with the sign-in page's path (for the
+invitation email's link) reversed from its route name. A refusal is
+`portal.validation.Refused`; `AccountError` is the same class, by its old name."""
+
+from __future__ import annotations
+
+from portal.auth import accounts, links
+from portal.auth.accounts import deactivate, unlock
 from portal.auth.service import home_for
+from portal.auth.sessions import SessionStore
+from portal.db.tables import User
+from portal.settings import Settings
+from portal.validation import Refused
+
+AccountError = Refused
 
 __all__ = [
     "AccountError",
@@ -11,3 +24,45 @@ __all__ = [
     "resend_invitation",
     "unlock",
 ]
+
+
+async def create_user(
+    *,
+    username: str,
+    email: str,
+    display_name: str,
+    role: str,
+    provider_id: int | None,
+    actor_id: int | None,
+    settings: Settings,
+) -> User:
+    """Create an account and send its two invitation emails (username and sign-in link
+    first, then the initial password, which must be changed at the first sign-in)."""
+    return await accounts.create_user(
+        username=username,
+        email=email,
+        display_name=display_name,
+        role=role,
+        provider_id=provider_id,
+        actor_id=actor_id,
+        settings=settings,
+        sign_in_page=links.path("auth.sign_in"),
+    )
+
+
+async def resend_invitation(
+    user_id: int,
+    actor_id: int | None,
+    *,
+    settings: Settings,
+    sessions: SessionStore | None = None,
+) -> None:
+    """Both invitation emails again, with a new initial password; the old one is void,
+    and so is every session and reset code of the user."""
+    await accounts.resend_invitation(
+        user_id,
+        actor_id,
+        settings=settings,
+        sign_in_page=links.path("auth.sign_in"),
+        sessions=sessions,
+    )

@@ -4,16 +4,21 @@ administrator, using the same service as the administration console."""
 from __future__ import annotations
 
 import argparse
+from collections.abc import Awaitable, Callable
 
-from portal.commands import command, prepare_database
+from portal import mail
+from portal.auth import api
+from portal.commands import command, database
+from portal.db.tables import ROLES, Provider, User
 from portal.settings import Settings
+from portal.validation import Refused
 
 
 def _create_user_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--username", required=True)
     parser.add_argument("--email", required=True)
     parser.add_argument("--display-name", required=True, help="the person's name, as shown")
-    parser.add_argument("--role", required=True, choices=["provider", "inspector", "admin"])
+    parser.add_argument("--role", required=True, choices=list(ROLES))
     parser.add_argument("--provider-urn", help="the provider's URN (role provider only)")
     parser.add_argument("--actor", help="username of the administrator doing this (audit log)")
 
@@ -23,18 +28,11 @@ def _resend_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--actor", help="username of the administrator doing this (audit log)")
 
 
-async def _run(settings: Settings, work) -> int:  # type: ignore[no-untyped-def]
-    from portal import mail
-    from portal.auth.accounts import AccountError
-    from portal.db import engine
-
-    await prepare_database(settings)
-    db = engine.bind(settings.effective_database_url)
-    await engine.start_pool(db)
-    try:
+async def _run(settings: Settings, work: Callable[[], Awaitable[str]]) -> int:
+    async with database(settings):
         try:
             message = await work()
-        except AccountError as exc:
+        except Refused as exc:
             print(f"Error: {exc}")
             return 1
         print(message)
@@ -43,37 +41,31 @@ async def _run(settings: Settings, work) -> int:  # type: ignore[no-untyped-def]
         await mail.deliver_pending(settings)
         print(f"Mail is sent {mail.destination(settings)}.")
         return 0
-    finally:
-        await engine.close_pool(db)
+
+
+async def _user(username: str) -> User:
+    user = await User.objects().where(User.username == username.strip().lower()).first()
+    if user is None:
+        raise Refused(f"There is no user {username}")
+    return user
 
 
 async def _actor_id(username: str | None) -> int | None:
-    from portal.auth.accounts import AccountError
-    from portal.db.tables import User
-
-    if not username:
-        return None
-    row = await User.select(User.id).where(User.username == username.strip().lower()).first()
-    if row is None:
-        raise AccountError(f"There is no user {username}")
-    return row["id"]
+    return (await _user(username)).id if username else None
 
 
 @command("create-user", "create a user and send the two invitation emails", _create_user_args)
 async def create_user(args: argparse.Namespace, settings: Settings) -> int:
     async def work() -> str:
-        from portal.auth import accounts
-        from portal.db.tables import Provider
-
         provider_id = None
         if args.provider_urn:
             row = (
                 await Provider.select(Provider.id).where(Provider.urn == args.provider_urn).first()
             )
             if row is None:
-                raise accounts.AccountError(f"There is no provider with URN {args.provider_urn}")
+                raise Refused(f"There is no provider with URN {args.provider_urn}")
             provider_id = row["id"]
-        user = await accounts.create_user(
+        user = await api.create_user(
             username=args.username,
             email=args.email,
             display_name=args.display_name,
@@ -90,13 +82,8 @@ async def create_user(args: argparse.Namespace, settings: Settings) -> int:
 @command("resend-invitation", "send a user's invitation again, with a new password", _resend_args)
 async def resend_invitation(args: argparse.Namespace, settings: Settings) -> int:
     async def work() -> str:
-        from portal.auth import accounts
-        from portal.db.tables import User
-
-        user = await User.objects().where(User.username == args.username.strip().lower()).first()
-        if user is None:
-            raise accounts.AccountError(f"There is no user {args.username}")
-        await accounts.resend_invitation(user.id, await _actor_id(args.actor), settings=settings)
+        user = await _user(args.username)
+        await api.resend_invitation(user.id, await _actor_id(args.actor), settings=settings)
         return f"Invitation sent again to {user.email}; the previous password no longer works."
 
     return await _run(settings, work)

@@ -1,9 +1,12 @@
-"""The account emails, each with a plain-text and an HTML part."""
+"""The account emails, each with a plain-text and an HTML part. Their links are
+`link(settings, path)`: the site's base URL joined with a path the caller reversed from
+a route name (a service has no app to reverse it)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from html import escape
+from urllib.parse import urlencode
 
 from portal.settings import Settings
 
@@ -23,12 +26,16 @@ def _html(paragraphs: list[str]) -> str:
     )
 
 
-def sign_in_url(settings: Settings) -> str:
-    return settings.base_url.rstrip("/") + "/sign-in"
+def link(settings: Settings, path: str, query: dict[str, str] | None = None) -> str:
+    """The absolute URL of `path` (reversed from a route name), with `query` if given."""
+    url = settings.base_url.rstrip("/") + path
+    return f"{url}?{urlencode(query)}" if query else url
 
 
-def invitation_username(settings: Settings, display_name: str, username: str) -> Mail:
-    url = sign_in_url(settings)
+def invitation_username(
+    settings: Settings, display_name: str, username: str, sign_in_page: str
+) -> Mail:
+    url = link(settings, sign_in_page)
     service = settings.service_name
     text = (
         f"Dear {display_name},\n\n"

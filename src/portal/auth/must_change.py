@@ -1,30 +1,40 @@
 """First sign-in with an initial password: nothing but choosing a new one (and signing
-out) until it is done. Called by the session middleware for every request."""
+out, and the fixed pages anyone may read) until it is done. Called by the session
+middleware for every request, once routing has picked the route handler.
+
+Which routes stay open is said on the routes, never as paths: auth's own handlers carry
+`opt={BEFORE_PASSWORD_CHANGE: True}`; other features' fixed pages are named here."""
 
 from __future__ import annotations
 
 from litestar.types import Scope, Send
 
-CHANGE_PAGE = "/account/password"
-ALLOWED = (CHANGE_PAGE, "/sign-out", "/signed-out", "/accessibility", "/code-of-conduct")
+BEFORE_PASSWORD_CHANGE = "before_password_change"
+# Other features' pages with fixed content, which a user may want to read first.
+OPEN_PAGES = frozenset({"pages.accessibility", "conduct.code_of_conduct"})
+CHANGE_PAGE = "auth.change_password"
 
 
-def allowed(path: str) -> bool:
-    return any(path == p or path.startswith(p + "/") for p in ALLOWED)
+def allowed(scope: Scope) -> bool:
+    handler = scope.get("route_handler")
+    if handler is None:
+        return False
+    return bool(handler.opt.get(BEFORE_PASSWORD_CHANGE)) or handler.name in OPEN_PAGES
 
 
 async def redirect_if_needed(scope: Scope, send: Send) -> bool:
     """Answer with a redirect to the change page (HX-Redirect for htmx) and return True,
     unless the request may go ahead."""
     user = scope.get("user")
-    if user is None or not user.must_change_password or allowed(scope["path"]):
+    if user is None or not user.must_change_password or allowed(scope):
         return False
+    page = scope["litestar_app"].route_reverse(CHANGE_PAGE).encode()
     is_htmx = any(name == b"hx-request" for name, _ in scope.get("headers", []))
     headers = [(b"content-length", b"0"), (b"cache-control", b"no-store")]
     if is_htmx:
-        status, headers = 200, [*headers, (b"hx-redirect", CHANGE_PAGE.encode())]
+        status, headers = 200, [*headers, (b"hx-redirect", page)]
     else:
-        status, headers = 303, [*headers, (b"location", CHANGE_PAGE.encode())]
+        status, headers = 303, [*headers, (b"location", page)]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": b""})
     return True

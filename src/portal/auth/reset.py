@@ -1,8 +1,8 @@
 """'Forgotten or change password': a code by email, then a new password. No Litestar here.
 
-1. `request_reset(username)`: the same work and the same answer whether or not the
+1. `request_reset(username, ...)`: the same work and the same answer whether or not the
    account exists. A new code voids the user's earlier ones.
-2. `verify_code(username, code)`: the code (argon2-hashed in the table) works once, for
+2. `check_code(username, code, ...)` (`verify_code` within the rate limits): the code (argon2-hashed in the table) works once, for
    30 minutes; five wrong tries void it. Right: the account is unlocked, and a random
    grant is returned, for the browser to keep in a cookie.
 3. `complete(grant, password)`: sets the password and closes the reset.
@@ -15,16 +15,16 @@ import hashlib
 import secrets
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from urllib.parse import urlencode
+from datetime import timedelta
 
-from portal import audit, mail
-from portal.auth import emails
+from portal import audit, clock, mail
+from portal.auth import emails, rate_limit
 from portal.auth.passwords import hash_password, verify_password
-from portal.auth.service import aware, change_password, normalise_username
+from portal.auth.service import change_password, normalise_username
 from portal.auth.tables import PasswordReset
 from portal.db.tables import User
 from portal.settings import Settings
+from portal.validation import Refused
 
 VALID_MINUTES = 30
 MAX_CODE_ATTEMPTS = 5
@@ -33,6 +33,7 @@ CODE_LENGTH = 8
 # Both answers to a reset request take at least this long, whatever the work took.
 MIN_REQUEST_SECONDS = 0.75
 
+TOO_MANY = "Too many attempts. Wait a few minutes, then try again"
 WRONG_CODE = (
     "The code is not correct, or it has expired or already been used. Check the email "
     "we sent you, or ask for a new code"
@@ -63,13 +64,28 @@ def _sha256(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
-def code_link(settings: Settings, username: str, code: str) -> str:
-    query = urlencode({"username": username, "code": format_code(code)})
-    return f"{settings.base_url.rstrip('/')}/forgotten-password/code?{query}"
+async def allowed(
+    limiter: rate_limit.RateLimiter, address: str, per_username: rate_limit.Limit, username: str
+) -> bool:
+    """Within the reset limits: per address, and per username for this step."""
+    return await rate_limit.allow_all(
+        limiter,
+        [
+            (rate_limit.RESET_PER_ADDRESS, address),
+            (per_username, normalise_username(username)),
+        ],
+    )
 
 
-async def request_reset(username: str, settings: Settings, *, send: bool = True) -> None:
-    """Send a code to the account's email address, if there is such an active account.
+async def request_reset(
+    username: str,
+    settings: Settings,
+    *,
+    code_page: str,
+    send: bool = True,
+) -> None:
+    """Send a code to the account's email address, if there is such an active account,
+    with a link to `code_page` (the code page's path) with the code filled in.
     Unknown usernames cost the same: the code is made and hashed either way, and the
     answer is held back to a fixed minimum time. `send=False` (rate limit reached)
     does the same work but sends nothing."""
@@ -79,7 +95,7 @@ async def request_reset(username: str, settings: Settings, *, send: bool = True)
     code = new_code()
     code_hash = await hash_password(code)
     if user is not None and send:
-        now = datetime.now(UTC)
+        now = clock.now()
         await PasswordReset.update({PasswordReset.voided_at: now}).where(
             (PasswordReset.user == user.id)
             & PasswordReset.completed_at.is_null()
@@ -96,7 +112,9 @@ async def request_reset(username: str, settings: Settings, *, send: bool = True)
             settings,
             user.display_name,
             format_code(code),
-            code_link(settings, user.username, code),
+            emails.link(
+                settings, code_page, {"username": user.username, "code": format_code(code)}
+            ),
             VALID_MINUTES,
         )
         await mail.enqueue(
@@ -124,7 +142,7 @@ async def _open_reset(user_id: int) -> PasswordReset | None:
             & PasswordReset.used_at.is_null()
             & PasswordReset.voided_at.is_null()
             & PasswordReset.completed_at.is_null()
-            & (PasswordReset.expires_at > datetime.now(UTC))
+            & (PasswordReset.expires_at > clock.now())
         )
         .order_by(PasswordReset.id, ascending=False)
         .first()
@@ -139,7 +157,7 @@ async def verify_code(username: str, code: str) -> VerifyResult:
     ok = await verify_password(reset.code_hash if reset else None, clean_code(code))
     if reset is None or user is None:
         return VerifyResult(grant=None, error=WRONG_CODE)
-    now = datetime.now(UTC)
+    now = clock.now()
     if not ok:
         await PasswordReset.update({PasswordReset.attempts: PasswordReset.attempts + 1}).where(
             PasswordReset.id == reset.id
@@ -169,6 +187,19 @@ async def verify_code(username: str, code: str) -> VerifyResult:
     return VerifyResult(grant=grant)
 
 
+async def check_code(
+    username: str, code: str, *, address: str, limiter: rate_limit.RateLimiter
+) -> str:
+    """The grant for a right code, within the rate limits; otherwise `Refused`, next to
+    the code."""
+    if not await allowed(limiter, address, rate_limit.RESET_CODE_PER_USERNAME, username):
+        raise Refused(TOO_MANY, "code")
+    result = await verify_code(username, code)
+    if result.grant is None:
+        raise Refused(result.error or WRONG_CODE, "code")
+    return result.grant
+
+
 async def user_for_grant(grant: str | None) -> tuple[PasswordReset, User] | None:
     """The reset and user a grant (from the cookie) stands for, while it is still good:
     not used to set a password yet, and within 30 minutes of entering the code."""
@@ -185,7 +216,7 @@ async def user_for_grant(grant: str | None) -> tuple[PasswordReset, User] | None
     )
     if reset is None or reset.used_at is None:
         return None
-    if aware(reset.used_at) + timedelta(minutes=VALID_MINUTES) <= datetime.now(UTC):
+    if clock.aware(reset.used_at) + timedelta(minutes=VALID_MINUTES) <= clock.now():
         return None
     user = await User.objects().where((User.id == reset.user) & User.active.eq(True)).first()
     if user is None:
@@ -200,7 +231,7 @@ async def complete(grant: str, new_password: str) -> User | None:
         return None
     reset, user = found
     closed = await (
-        PasswordReset.update({PasswordReset.completed_at: datetime.now(UTC)})
+        PasswordReset.update({PasswordReset.completed_at: clock.now()})
         .where((PasswordReset.id == reset.id) & PasswordReset.completed_at.is_null())
         .returning(PasswordReset.id)
     )

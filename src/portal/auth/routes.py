@@ -1,28 +1,30 @@
-"""Sign in, sign out, 'Forgotten or change password', and changing one's password."""
+"""Sign in, sign out, 'Forgotten or change password', and changing one's password.
+
+One router: sign-in and sign-out at the top, `/forgotten-password` for everyone,
+`/account` for signed-in users. The handlers a user who must still choose a password
+may reach carry `opt={"before_password_change": True}` (see must_change.py)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
-from urllib.parse import quote
+from typing import Any
+from urllib.parse import urlencode
 
-from litestar import Request, Router, get, post
+from litestar import Request, get, post
 from litestar.datastructures import Cookie
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
 from litestar.response import Redirect, Response
 
-from portal import audit
 from portal.auth import forms, password_rules, rate_limit, reset, service
-from portal.auth.passwords import verify_password
+from portal.auth.must_change import BEFORE_PASSWORD_CHANGE
 from portal.auth.sessions import COOKIE_NAME
 from portal.db.tables import User
+from portal.validation import Refused
+from portal.web import routing
 from portal.web.guards import signed_in
 from portal.web.render import redirect, render
+from portal.web.routing import Form
 
-Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 RESET_COOKIE = "portal_reset"
-RESET_PATH = "/forgotten-password"
-TOO_MANY_RESETS = "Too many attempts. Wait a few minutes, then try again"
+ALLOWED_BEFORE_PASSWORD_CHANGE = {BEFORE_PASSWORD_CHANGE: True}
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -53,12 +55,17 @@ def client_address(request: Request[Any, Any, Any]) -> str:
     return request.client.host if request.client else "unknown"
 
 
+def home(request: Request[Any, Any, Any], user: User) -> str:
+    return request.app.route_reverse(service.home_for(user))
+
+
+# Sign in and out ---------------------------------------------------------------------
+
+
 @get("/sign-in", name="auth.sign_in")
 async def sign_in_page(request: Request[Any, Any, Any], next: str | None = None) -> Response[Any]:
     if request.scope.get("user") is not None:
-        return Redirect(
-            _safe_next(next) or request.app.route_reverse(service.home_for(request.scope["user"]))
-        )
+        return Redirect(_safe_next(next) or home(request, request.scope["user"]))
     return render(
         request, "auth/sign_in.html", {"values": {}, "errors": {}, "next": _safe_next(next)}
     )
@@ -67,41 +74,25 @@ async def sign_in_page(request: Request[Any, Any, Any], next: str | None = None)
 @post("/sign-in", name="auth.sign_in_submit")
 async def sign_in(request: Request[Any, Any, Any], data: Form) -> Response[Any]:
     settings = request.app.state.settings
-    username = data.get("username", "")
-    password = data.get("password", "")
+    parsed = forms.sign_in(data)
     next_url = _safe_next(data.get("next"))
-    errors: dict[str, str] = {}
-    if not username.strip():
-        errors["username"] = "Enter your username"
-    if not password:
-        errors["password"] = "Enter your password"
-    result = None
-    if not errors:
-        allowed = await rate_limit.allow_all(
-            limiter(request),
-            [
-                (rate_limit.SIGN_IN_PER_ADDRESS, client_address(request)),
-                (rate_limit.SIGN_IN_PER_USERNAME, service.normalise_username(username)),
-            ],
-        )
-        if not allowed:
-            errors["username"] = service.TOO_MANY
-            await audit.record("sign-in rate limited", actor=None, detail=username[:100])
-        else:
-            result = await service.authenticate(
-                username,
-                password,
-                max_attempts=settings.lockout_attempts,
-                lock_minutes=settings.lockout_minutes,
+    errors = parsed.errors
+    if parsed.ok:
+        try:
+            user = await service.sign_in(
+                parsed.values["username"],
+                parsed.values["password"],
+                address=client_address(request),
                 limiter=limiter(request),
+                settings=settings,
             )
-            if result.error:
-                errors["username"] = result.error
-    if errors or result is None or result.user is None:
+        except Refused as refused:
+            errors = refused.as_errors("username")
+    if errors:
         return render(
             request,
             "auth/sign_in.html",
-            {"values": {"username": username}, "errors": errors, "next": next_url},
+            {"values": {"username": parsed.values["username"]}, "errors": errors, "next": next_url},
             block="sign_in_form",
         )
     sessions = request.app.state.sessions
@@ -109,29 +100,28 @@ async def sign_in(request: Request[Any, Any, Any], data: Form) -> Response[Any]:
     old = request.scope["state"].get("session_token")
     if old:
         await sessions.delete(old)
-    token = await sessions.create(result.user.id)
-    target = request.app.route_reverse(service.home_for(result.user))
-    if not result.user.must_change_password:
+    token = await sessions.create(user.id)
+    target = home(request, user)
+    if not user.must_change_password:
         target = next_url or target
     response = redirect(request, target)
     response.set_cookie(session_cookie(request, token, max_age=settings.session_hours * 3600))
     return response
 
 
-@post("/sign-out", name="auth.sign_out")
+@post("/sign-out", name="auth.sign_out", opt=ALLOWED_BEFORE_PASSWORD_CHANGE)
 async def sign_out(request: Request[Any, Any, Any]) -> Response[Any]:
-    token = request.scope["state"].get("session_token")
-    user = request.scope.get("user")
-    if token:
-        await request.app.state.sessions.delete(token)
-    if user is not None:
-        await audit.record("signed out", actor=user.id)
-    response = redirect(request, "/signed-out")
+    await service.sign_out(
+        request.scope.get("user"),
+        request.scope["state"].get("session_token"),
+        sessions=request.app.state.sessions,
+    )
+    response = redirect(request, request.app.route_reverse("auth.signed_out"))
     response.delete_cookie(COOKIE_NAME, path="/")
     return response
 
 
-@get("/signed-out", name="auth.signed_out")
+@get("/signed-out", name="auth.signed_out", opt=ALLOWED_BEFORE_PASSWORD_CHANGE)
 async def signed_out(request: Request[Any, Any, Any]) -> Response[Any]:
     return render(request, "auth/signed_out.html")
 
@@ -139,41 +129,46 @@ async def signed_out(request: Request[Any, Any, Any]) -> Response[Any]:
 # 'Forgotten or change password' ------------------------------------------------------
 
 
-async def _reset_allowed(
-    request: Request[Any, Any, Any], per_username: rate_limit.Limit, username: str
-) -> bool:
-    return await rate_limit.allow_all(
-        limiter(request),
-        [
-            (rate_limit.RESET_PER_ADDRESS, client_address(request)),
-            (per_username, service.normalise_username(username)),
-        ],
-    )
+def _reset_path(request: Request[Any, Any, Any]) -> str:
+    """Where the reset cookie is sent: the 'Forgotten or change password' pages only."""
+    return request.app.route_reverse("auth.forgotten_password")
 
 
-@get("/forgotten-password", name="auth.forgotten_password")
+def _rules_context(password: str, username: str) -> dict[str, Any]:
+    return {"rules": password_rules.check(password, username), "typed": bool(password)}
+
+
+@get("/", name="auth.forgotten_password")
 async def forgotten_password(request: Request[Any, Any, Any]) -> Response[Any]:
     return render(request, "auth/forgotten_password.html", {"values": {}, "errors": {}})
 
 
-@post("/forgotten-password", name="auth.forgotten_password_submit")
+@post("/", name="auth.forgotten_password_submit")
 async def forgotten_password_submit(request: Request[Any, Any, Any], data: Form) -> Response[Any]:
-    username = data.get("username", "").strip()
-    errors = forms.username_errors(data)
-    if errors:
+    parsed = forms.username(data)
+    if not parsed.ok:
         return render(
             request,
             "auth/forgotten_password.html",
-            {"values": {"username": username}, "errors": errors},
+            {"values": parsed.values, "errors": parsed.errors},
             block="reset_form",
         )
-    allowed = await _reset_allowed(request, rate_limit.RESET_REQUEST_PER_USERNAME, username)
+    username = parsed.values["username"]
+    code_page = request.app.route_reverse("auth.reset_code")
+    allowed = await reset.allowed(
+        limiter(request),
+        client_address(request),
+        rate_limit.RESET_REQUEST_PER_USERNAME,
+        username,
+    )
     # Over the limit, nothing is sent, but the answer is the same: no hint either way.
-    await reset.request_reset(username, request.app.state.settings, send=allowed)
-    return redirect(request, f"{RESET_PATH}/code?username={quote(username[:100], safe='')}")
+    await reset.request_reset(
+        username, request.app.state.settings, code_page=code_page, send=allowed
+    )
+    return redirect(request, f"{code_page}?{urlencode({'username': username[:100]})}")
 
 
-@get("/forgotten-password/code", name="auth.reset_code")
+@get("/code", name="auth.reset_code")
 async def reset_code_page(
     request: Request[Any, Any, Any], username: str = "", code: str = ""
 ) -> Response[Any]:
@@ -181,46 +176,43 @@ async def reset_code_page(
     return render(request, "auth/reset_code.html", {"values": values, "errors": {}})
 
 
-@post("/forgotten-password/code", name="auth.reset_code_submit")
+@post("/code", name="auth.reset_code_submit")
 async def reset_code_submit(request: Request[Any, Any, Any], data: Form) -> Response[Any]:
-    username = data.get("username", "").strip()
-    code = data.get("code", "").strip()
-    errors = forms.username_errors(data)
-    if not code:
-        errors["code"] = "Enter the code from the email"
-    if not errors:
-        if not await _reset_allowed(request, rate_limit.RESET_CODE_PER_USERNAME, username):
-            errors["code"] = TOO_MANY_RESETS
+    parsed = forms.reset_code(data)
+    errors = parsed.errors
+    if parsed.ok:
+        try:
+            grant = await reset.check_code(
+                parsed.values["username"],
+                parsed.values["code"],
+                address=client_address(request),
+                limiter=limiter(request),
+            )
+        except Refused as refused:
+            errors = refused.as_errors("code")
         else:
-            result = await reset.verify_code(username, code)
-            if result.grant:
-                response = redirect(request, f"{RESET_PATH}/new-password")
-                response.set_cookie(
-                    Cookie(
-                        key=RESET_COOKIE,
-                        value=result.grant,
-                        path=RESET_PATH,
-                        httponly=True,
-                        samesite="strict",
-                        secure=request.app.state.settings.secure_cookies,
-                        max_age=reset.VALID_MINUTES * 60,
-                    )
+            response = redirect(request, request.app.route_reverse("auth.reset_password"))
+            response.set_cookie(
+                Cookie(
+                    key=RESET_COOKIE,
+                    value=grant,
+                    path=_reset_path(request),
+                    httponly=True,
+                    samesite="strict",
+                    secure=request.app.state.settings.secure_cookies,
+                    max_age=reset.VALID_MINUTES * 60,
                 )
-                return response
-            errors["code"] = result.error or reset.WRONG_CODE
+            )
+            return response
     return render(
         request,
         "auth/reset_code.html",
-        {"values": {"username": username, "code": code}, "errors": errors},
+        {"values": parsed.values, "errors": errors},
         block="code_form",
     )
 
 
-def _rules_context(password: str, username: str) -> dict[str, Any]:
-    return {"rules": password_rules.check(password, username), "typed": bool(password)}
-
-
-@get("/forgotten-password/new-password", name="auth.reset_password")
+@get("/new-password", name="auth.reset_password")
 async def reset_password_page(request: Request[Any, Any, Any]) -> Response[Any]:
     found = await reset.user_for_grant(request.cookies.get(RESET_COOKIE))
     context: dict[str, Any] = {"errors": {}, **_rules_context("", "")}
@@ -231,7 +223,7 @@ async def reset_password_page(request: Request[Any, Any, Any]) -> Response[Any]:
     return render(request, "auth/reset_password.html", context)
 
 
-@post("/forgotten-password/new-password", name="auth.reset_password_submit")
+@post("/new-password", name="auth.reset_password_submit")
 async def reset_password_submit(request: Request[Any, Any, Any], data: Form) -> Response[Any]:
     grant = request.cookies.get(RESET_COOKIE)
     found = await reset.user_for_grant(grant)
@@ -243,24 +235,24 @@ async def reset_password_submit(request: Request[Any, Any, Any], data: Form) -> 
             block="password_form",
         )
     user = found[1]
-    errors = forms.new_password_errors(data, user.username)
-    if not errors:
-        changed = await reset.complete(grant, data["new_password"])
+    parsed = forms.new_password(data, user.username)
+    if parsed.ok:
+        changed = await reset.complete(grant, parsed.values["new_password"])
         if changed is not None:
             # A reset ends every session of the user: whoever knew the old password is out.
             await request.app.state.sessions.delete_for_user(changed.id)
-            response = redirect(request, f"{RESET_PATH}/done")
-            response.delete_cookie(RESET_COOKIE, path=RESET_PATH)
+            response = redirect(request, request.app.route_reverse("auth.reset_done"))
+            response.delete_cookie(RESET_COOKIE, path=_reset_path(request))
             return response
     return render(
         request,
         "auth/reset_password.html",
-        {"errors": errors, "username": user.username, **_rules_context("", "")},
+        {"errors": parsed.errors, "username": user.username, **_rules_context("", "")},
         block="password_form",
     )
 
 
-@post("/forgotten-password/check", name="auth.reset_password_check")
+@post("/check", name="auth.reset_password_check")
 async def reset_password_check(request: Request[Any, Any, Any], data: Form) -> Response[Any]:
     found = await reset.user_for_grant(request.cookies.get(RESET_COOKIE))
     username = found[1].username if found else ""
@@ -272,7 +264,7 @@ async def reset_password_check(request: Request[Any, Any, Any], data: Form) -> R
     )
 
 
-@get("/forgotten-password/done", name="auth.reset_done")
+@get("/done", name="auth.reset_done")
 async def reset_done(request: Request[Any, Any, Any]) -> Response[Any]:
     return render(request, "auth/reset_done.html")
 
@@ -280,7 +272,7 @@ async def reset_done(request: Request[Any, Any, Any]) -> Response[Any]:
 # Changing one's password when signed in ------------------------------------------------
 
 
-@get("/account/password", name="auth.change_password", guards=[signed_in])
+@get("/password", name="auth.change_password")
 async def change_password_page(request: Request[Any, Any, Any], done: str = "") -> Response[Any]:
     user: User = request.scope["user"]
     return render(
@@ -295,20 +287,23 @@ async def change_password_page(request: Request[Any, Any, Any], done: str = "") 
     )
 
 
-@post("/account/password", name="auth.change_password_submit", guards=[signed_in])
+@post("/password", name="auth.change_password_submit")
 async def change_password_submit(request: Request[Any, Any, Any], data: Form) -> Response[Any]:
     user: User = request.scope["user"]
     must_change = user.must_change_password
-    errors: dict[str, str] = {}
-    if not must_change:
-        current = data.get("current_password", "")
-        if not current:
-            errors["current_password"] = "Enter your current password"
-        elif not await verify_password(user.password_hash, current):
-            errors["current_password"] = "Your current password is not correct"
-    errors.update(forms.new_password_errors(data, user.username))
-    if not errors and await verify_password(user.password_hash, data["new_password"]):
-        errors["new_password"] = "Your new password must be different from the one you have now"
+    parsed = forms.new_password(data, user.username, current_needed=not must_change)
+    errors = parsed.errors
+    if parsed.ok:
+        try:
+            await service.change_own_password(
+                user,
+                parsed.values["current_password"],
+                parsed.values["new_password"],
+                sessions=request.app.state.sessions,
+                keep_session=request.scope["state"].get("session_token"),
+            )
+        except Refused as refused:
+            errors = refused.as_errors("new_password")
     if errors:
         return render(
             request,
@@ -316,21 +311,12 @@ async def change_password_submit(request: Request[Any, Any, Any], data: Form) ->
             {"errors": errors, "must_change": must_change, **_rules_context("", "")},
             block="password_form",
         )
-    await service.change_password(user, data["new_password"], actor_id=user.id)
-    await audit.record(
-        "password chosen at first sign-in" if must_change else "password changed", actor=user.id
-    )
-    # Every other session of the user ends; this one goes on.
-    await request.app.state.sessions.delete_for_user(
-        user.id, keep=request.scope["state"].get("session_token")
-    )
     if must_change:
-        user.must_change_password = False
-        return redirect(request, request.app.route_reverse(service.home_for(user)))
-    return redirect(request, "/account/password?done=1")
+        return redirect(request, home(request, user))
+    return redirect(request, request.app.route_reverse("auth.change_password") + "?done=1")
 
 
-@post("/account/password/check", name="auth.change_password_check", guards=[signed_in])
+@post("/password/check", name="auth.change_password_check")
 async def change_password_check(request: Request[Any, Any, Any], data: Form) -> Response[Any]:
     user: User = request.scope["user"]
     return render(
@@ -341,23 +327,31 @@ async def change_password_check(request: Request[Any, Any, Any], data: Form) -> 
     )
 
 
-route_handlers = [
-    sign_in_page,
-    sign_in,
-    sign_out,
-    signed_out,
-    forgotten_password,
-    forgotten_password_submit,
-    reset_code_page,
-    reset_code_submit,
-    reset_password_page,
-    reset_password_submit,
-    reset_password_check,
-    reset_done,
-    change_password_page,
-    change_password_submit,
-    change_password_check,
-]
-
-# Until this feature declares its own Router (issue 12): its handlers, as they are.
-router = Router(path="/", route_handlers=route_handlers)
+router = routing.router(
+    "/",
+    [
+        sign_in_page,
+        sign_in,
+        sign_out,
+        signed_out,
+        routing.router(
+            "/forgotten-password",
+            [
+                forgotten_password,
+                forgotten_password_submit,
+                reset_code_page,
+                reset_code_submit,
+                reset_password_page,
+                reset_password_submit,
+                reset_password_check,
+                reset_done,
+            ],
+        ),
+        routing.router(
+            "/account",
+            [change_password_page, change_password_submit, change_password_check],
+            guards=[signed_in],
+            opt=ALLOWED_BEFORE_PASSWORD_CHANGE,
+        ),
+    ],
+)

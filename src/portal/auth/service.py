@@ -1,14 +1,17 @@
-"""Sign-in rules: passwords, lockout. No Litestar here."""
+"""Sign-in rules: passwords, lockout, rate limits, changing one's password. No Litestar here."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-from portal import audit
+from portal import audit, clock
 from portal.auth import rate_limit
 from portal.auth.passwords import hash_password, needs_rehash, verify_password
+from portal.auth.sessions import SessionStore
 from portal.db.tables import User
+from portal.settings import Settings
+from portal.validation import Refused
 
 WRONG_CREDENTIALS = "The username or password is not correct"
 LOCKED = (
@@ -30,16 +33,9 @@ def normalise_username(username: str) -> str:
     return username.strip().lower()
 
 
-def aware(value: datetime | None) -> datetime | None:
-    """SQLite gives naive UTC datetimes back; PostgreSQL aware ones."""
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
-
-
 def is_locked(user: User, now: datetime | None = None) -> bool:
-    until = aware(user.locked_until)
-    return until is not None and until > (now or datetime.now(UTC))
+    until = clock.aware(user.locked_until)
+    return until is not None and until > (now or clock.now())
 
 
 async def authenticate(
@@ -59,7 +55,7 @@ async def authenticate(
         user = None
     ok = await verify_password(user.password_hash if user else None, password)
     locked_message = LOCKED.format(attempts=max_attempts, minutes=lock_minutes)
-    now = datetime.now(UTC)
+    now = clock.now()
 
     if user is None:
         await audit.record("sign-in failed", actor=None, detail=name[:100])
@@ -105,6 +101,46 @@ async def authenticate(
     return SignInResult(user=user)
 
 
+async def sign_in(
+    username: str,
+    password: str,
+    *,
+    address: str,
+    limiter: rate_limit.RateLimiter,
+    settings: Settings,
+) -> User:
+    """The user these credentials sign in, within the rate limits (per address and per
+    username) and the lockout; otherwise `Refused`, next to the username."""
+    allowed = await rate_limit.allow_all(
+        limiter,
+        [
+            (rate_limit.SIGN_IN_PER_ADDRESS, address),
+            (rate_limit.SIGN_IN_PER_USERNAME, normalise_username(username)),
+        ],
+    )
+    if not allowed:
+        await audit.record("sign-in rate limited", actor=None, detail=username[:100])
+        raise Refused(TOO_MANY, "username")
+    result = await authenticate(
+        username,
+        password,
+        max_attempts=settings.lockout_attempts,
+        lock_minutes=settings.lockout_minutes,
+        limiter=limiter,
+    )
+    if result.user is None:
+        raise Refused(result.error or WRONG_CREDENTIALS, "username")
+    return result.user
+
+
+async def sign_out(user: User | None, token: str | None, *, sessions: SessionStore) -> None:
+    """End this session (the cookie goes too, in the route)."""
+    if token:
+        await sessions.delete(token)
+    if user is not None:
+        await audit.record("signed out", actor=user.id)
+
+
 def home_for(user: User) -> str:
     """The name of the route a user starts from."""
     if user.must_change_password:
@@ -124,3 +160,29 @@ async def change_password(user: User, new_password: str, *, actor_id: int | None
             User.locked_until: None,
         }
     ).where(User.id == user.id)
+
+
+async def change_own_password(
+    user: User,
+    current: str,
+    new: str,
+    *,
+    sessions: SessionStore,
+    keep_session: str | None,
+) -> None:
+    """A signed-in user chooses a new password (the rule is checked by the form): the
+    current one must be right (unless this is the first sign-in's forced change) and
+    the new one different. Every other session of the user ends; `keep_session` goes on."""
+    first = user.must_change_password
+    if not first and not await verify_password(user.password_hash, current):
+        raise Refused("Your current password is not correct", "current_password")
+    if await verify_password(user.password_hash, new):
+        raise Refused(
+            "Your new password must be different from the one you have now", "new_password"
+        )
+    await change_password(user, new, actor_id=user.id)
+    await audit.record(
+        "password chosen at first sign-in" if first else "password changed", actor=user.id
+    )
+    await sessions.delete_for_user(user.id, keep=keep_session)
+    user.must_change_password = False

@@ -10,9 +10,10 @@ import hashlib
 import json
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
+from portal import clock
 from portal.db.tables import UserSession
 
 COOKIE_NAME = "portal_session"
@@ -47,7 +48,7 @@ class DatabaseSessionStore:
                 token_hash=_hash(token),
                 user=user_id,
                 csrf_token="",
-                expires_at=datetime.now(UTC) + self.lifetime,
+                expires_at=clock.now() + self.lifetime,
             )
         )
         return token
@@ -60,10 +61,8 @@ class DatabaseSessionStore:
         )
         if row is None:
             return None
-        expires_at = row["expires_at"]
-        if expires_at.tzinfo is None:  # SQLite returns naive UTC
-            expires_at = expires_at.replace(tzinfo=UTC)
-        if expires_at <= datetime.now(UTC):
+        expires_at = clock.aware(row["expires_at"])
+        if expires_at <= clock.now():
             await self.delete(token)
             return None
         return SessionData(user_id=row["user"], expires_at=expires_at)
@@ -98,7 +97,7 @@ class RedisSessionStore:
     async def create(self, user_id: int) -> str:
         token = secrets.token_urlsafe(32)
         token_hash = _hash(token)
-        expires_at = datetime.now(UTC) + self.lifetime
+        expires_at = clock.now() + self.lifetime
         seconds = int(self.lifetime.total_seconds())
         payload = json.dumps({"user_id": user_id, "expires_at": expires_at.isoformat()})
         async with self.redis.pipeline(transaction=True) as pipe:
