@@ -221,11 +221,13 @@ async def _write_answers(
     seen_version: int | None,
     *,
     status: str,
+    recorded: tuple[str, str],
     at: datetime | None = None,
     extra: dict[Any, Any] | None = None,
 ) -> str:
     """The one UPDATE of the answers (a save, or Done with `extra`): never after the
-    completion, never over a version this user's page did not show. SAVED, or why not."""
+    completion, never over a version this user's page did not show. Once written, the
+    audit entry `recorded` (action, detail). SAVED, or why not."""
     updated = await (
         AccuracyCheck.update(
             {
@@ -246,7 +248,11 @@ async def _write_answers(
         )
         .returning(AccuracyCheck.id)
     )
-    return SAVED if updated else await _why_not(access.event.id)
+    if not updated:
+        return await _why_not(access.event.id)
+    action, detail = recorded
+    await audit.record(action, actor=access.user.id, event=access.event.id, detail=detail)
+    return SAVED
 
 
 async def save(
@@ -260,23 +266,22 @@ async def save(
     (completed meanwhile); OVERLAP when a colleague saved other answers after this
     user's page showed version `seen_version`: nothing is written then, so neither
     loses words. `current` is the state the caller read; its rules decide first."""
-    access = current.access
     if not current.editable or current.check is None:
         return CLOSED
     if current.answers == answers:
         return SAVED  # nothing new: no write, no audit entry
-    written = await _write_answers(access, answers, seen_version, status=_status_for(answers))
-    if written != SAVED:
-        return written
-    await audit.record(
-        "accuracy check saved",
-        actor=access.user.id,
-        event=access.event.id,
-        detail=f"{how}: comments {answers.wants_to_comment or 'not answered'}, "
+    detail = (
+        f"{how}: comments {answers.wants_to_comment or 'not answered'}, "
         f"{'confirmed' if answers.confirmed else 'not confirmed'}, "
-        f"{len(answers.comments)} characters",
+        f"{len(answers.comments)} characters"
     )
-    return SAVED
+    return await _write_answers(
+        current.access,
+        answers,
+        seen_version,
+        status=_status_for(answers),
+        recorded=("accuracy check saved", detail),
+    )
 
 
 @dataclass(frozen=True)
@@ -315,20 +320,20 @@ async def complete(
         return CLOSED
     at = clock.now()
     completion = {AccuracyCheck.completed_at: at, AccuracyCheck.completed_by: access.user.id}
+    detail = f"comments: {answers.wants_to_comment}, {len(answers.comments)} characters"
     async with serialising_transaction(AccuracyCheck._meta.db):
         written = await _write_answers(
-            access, answers, seen_version, status="completed", at=at, extra=completion
+            access,
+            answers,
+            seen_version,
+            status="completed",
+            recorded=("accuracy check completed", detail),
+            at=at,
+            extra=completion,
         )
-        if written != SAVED:
-            return written
-        await audit.record(
-            "accuracy check completed",
-            actor=access.user.id,
-            event=access.event.id,
-            detail=f"comments: {answers.wants_to_comment}, {len(answers.comments)} characters",
-        )
-        await _send_completion_mail(access, answers, at, link)
-    return SAVED
+        if written == SAVED:
+            await _send_completion_mail(access, answers, at, link)
+    return written
 
 
 async def completed_by_name(check: AccuracyCheck | None) -> str:
