@@ -318,6 +318,42 @@ def test_concern_without_javascript(nojs_page: Page, tmp_path: Path) -> None:
         server.stop()
 
 
+def test_concern_answered_in_another_tab(page: Page, tmp_path: Path) -> None:
+    """A concern has one response: sent from a second tab, the first tab's form gives way
+    to the card as it now is, with a message, swapped in place (no error page)."""
+    server = start_server(tmp_path / "server")
+    try:
+        sign_in(page, server, "provider")
+        page.get_by_role("link", name="Raise a concern").click()
+        page.get_by_label("Your concern").fill("The feedback meeting was moved without notice.")
+        page.get_by_role("button", name="Send concern").click()
+        expect(page.locator(".govuk-notification-banner")).to_contain_text(
+            "Your concern has been sent"
+        )
+        sign_out(page)
+        sign_in(page, server, "lead.inspector")
+        page.get_by_role("link", name="INS-2026-0415").click()
+        other = page.context.new_page()
+        other.goto(page.url)
+        other.get_by_label("Your response to concern 1").fill("Apologies: it is back on Friday.")
+        other.get_by_label("Action taken").fill("Meeting restored.")
+        other.get_by_role("button", name="Send response").click()
+        expect(other.locator("#concerns-section")).to_contain_text("Meeting restored.")
+        other.close()
+        page.get_by_label("Your response to concern 1").fill("A different answer.")
+        page.get_by_label("Action taken").fill("Something else.")
+        page.get_by_role("button", name="Send response").click()
+        card = page.locator("#concerns-section [id^=concern-]").first
+        expect(card).to_contain_text("This concern has already been answered")
+        expect(card).to_contain_text("Meeting restored.")
+        expect(card).not_to_contain_text("Something else.")
+        expect(page.get_by_role("button", name="Send response")).to_have_count(0)
+        expect(page.locator("#portal-live")).to_contain_text("already been answered")
+        assert_accessible(page, "concern already answered")
+    finally:
+        server.stop()
+
+
 # -- the console by keyboard only, and without JavaScript --------------------------------
 
 
