@@ -34,7 +34,12 @@ def _contains(column: Any, q: str) -> Any:
     return column.ilike(pattern)
 
 
-async def _paged(query: Query, count_query: Query, number: int, size: int = PAGE_SIZE) -> Page:
+async def _paged(
+    query: Query, count_query: Query, where: Any, number: int, size: int = PAGE_SIZE
+) -> Page:
+    """One page of `query` (filtered by `where`, if any), with the count of all it finds."""
+    if where is not None:
+        query, count_query = query.where(where), count_query.where(where)
     total = await count_query
     number = Page.clamp(number, total, size)
     items = await query.limit(size).offset((number - 1) * size)
@@ -61,10 +66,7 @@ async def providers(q: str = "", number: int = 1) -> Page:
         Provider.name
     )
     query = query.order_by(Provider.id)
-    count = Provider.count()
-    if where is not None:
-        query, count = query.where(where), count.where(where)
-    return await _paged(query, count, number)
+    return await _paged(query, Provider.count(), where, number)
 
 
 async def provider(provider_id: int) -> Provider | None:
@@ -132,10 +134,7 @@ async def events(q: str = "", number: int = 1, provider_id: int | None = None) -
         .order_by(Event.start_date, ascending=False)
         .order_by(Event.id, ascending=False)
     )
-    count = Event.count()
-    if where is not None:
-        query, count = query.where(where), count.where(where)
-    return await _paged(query, count, number)
+    return await _paged(query, Event.count(), where, number)
 
 
 async def event(event_id: int) -> dict[str, Any] | None:
@@ -295,6 +294,19 @@ async def remove_team_member(row: TeamMember, actor_id: int | None) -> None:
 # -- users ----------------------------------------------------------------------------
 
 
+# What the user list shows of each user (the user's page shows more).
+USER_COLUMNS = (
+    User.id,
+    User.username,
+    User.display_name,
+    User.email,
+    User.role,
+    User.active,
+    User.locked_until,
+    User.provider.name.as_alias("provider_name"),
+)
+
+
 async def users(q: str = "", number: int = 1) -> Page:
     q = q.strip()
     where = (
@@ -305,37 +317,18 @@ async def users(q: str = "", number: int = 1) -> Page:
         if q
         else None
     )
-    query = User.select(
-        User.id,
-        User.username,
-        User.display_name,
-        User.email,
-        User.role,
-        User.active,
-        User.locked_until,
-        User.provider.name.as_alias("provider_name"),
-    ).order_by(User.display_name)
+    query = User.select(*USER_COLUMNS).order_by(User.display_name)
     query = query.order_by(User.id)
-    count = User.count()
-    if where is not None:
-        query, count = query.where(where), count.where(where)
-    return await _paged(query, count, number)
+    return await _paged(query, User.count(), where, number)
 
 
 async def user(user_id: int) -> dict[str, Any] | None:
     return await (
         User.select(
-            User.id,
-            User.username,
-            User.display_name,
-            User.email,
-            User.role,
-            User.active,
-            User.locked_until,
+            *USER_COLUMNS,
             User.failed_attempts,
             User.must_change_password,
             User.created_at,
-            User.provider.name.as_alias("provider_name"),
             User.provider.urn.as_alias("provider_urn"),
         )
         .where(User.id == user_id)
@@ -387,7 +380,4 @@ async def audit_log(filters: AuditFilter, number: int = 1) -> Page:
         AuditEvent.actor.display_name.as_alias("actor_name"),
         AuditEvent.actor.username.as_alias("actor_username"),
     ).order_by(AuditEvent.id, ascending=False)
-    count = AuditEvent.count()
-    if where is not None:
-        query, count = query.where(where), count.where(where)
-    return await _paged(query, count, number)
+    return await _paged(query, AuditEvent.count(), where, number)
