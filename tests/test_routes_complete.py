@@ -23,7 +23,7 @@ def app_route_names() -> set[str]:
     for route in app.routes:
         for handler in getattr(route, "route_handlers", []):
             # Litestar answers OPTIONS itself on every path; static files are public.
-            if handler.http_methods == {"OPTIONS"} or handler.name == "static":
+            if handler.http_methods == {"OPTIONS"} or str(handler.name).startswith("static"):
                 continue
             if isinstance(handler, HTTPRouteHandler):
                 assert handler.name, f"route {route.path} has no name: URLs are built from names"
