@@ -95,6 +95,11 @@ async def documents_for(access: EventAccess, side: str) -> list[dict[str, Any]]:
     return rows
 
 
+async def _record(access: EventAccess, action: str, detail: str) -> None:
+    """This user's change to this event's documents, in the audit log."""
+    await audit.record(action, actor=access.user.id, event=access.event.id, detail=detail)
+
+
 def _own_changes(access: EventAccess, side: str) -> Any:
     return (
         (Document.event == access.event.id)
@@ -192,11 +197,10 @@ async def stage_upload(
             staged_by=access.user.id,
         )
         await row.save()
-        await audit.record(
+        await _record(
+            access,
             "document uploaded (not saved)",
-            actor=access.user.id,
-            event=access.event.id,
-            detail=f"{side} document {row.id} '{file_name}' ({stored.size} bytes, "
+            f"{side} document {row.id} '{file_name}' ({stored.size} bytes, "
             f"sha256 {stored.sha256}, {content_type}, kind {row.kind})",
         )
     return row
@@ -285,11 +289,10 @@ class Upload:
 
     async def _refuse(self, name: str, reason: str, wording: Wording) -> None:
         self.refused.append(wording)
-        await audit.record(
+        await _record(
+            self.access,
             "document upload refused",
-            actor=self.access.user.id,
-            event=self.access.event.id,
-            detail=f"{self.side} document '{name}': {reason}",
+            f"{self.side} document '{name}': {reason}",
         )
 
     def finish(self) -> list[Document]:
@@ -338,11 +341,10 @@ async def stage_delete(
         )
         if deleted:
             await store.delete(document.stored_name)
-            await audit.record(
+            await _record(
+                access,
                 "document upload withdrawn (not saved)",
-                actor=user_id,
-                event=access.event.id,
-                detail=f"{side} document {document.id} '{document.file_name}'",
+                f"{side} document {document.id} '{document.file_name}'",
             )
         return DeleteResult(True, f"‘{document.file_name}’ has been removed.")
     if document.state == "pending_delete":
@@ -361,11 +363,10 @@ async def stage_delete(
     )
     if not changed:
         return DeleteResult(False, f"‘{document.file_name}’ has already been changed.")
-    await audit.record(
+    await _record(
+        access,
         "document delete staged (not saved)",
-        actor=user_id,
-        event=access.event.id,
-        detail=f"{side} document {document.id} '{document.file_name}'",
+        f"{side} document {document.id} '{document.file_name}'",
     )
     return DeleteResult(True, f"‘{document.file_name}’ will be deleted when you save.")
 
@@ -379,7 +380,6 @@ class SaveResult:
 
 async def save(access: EventAccess, side: str, store: FileStore) -> SaveResult:
     """Make every staged change of this user on this side live, in one transaction."""
-    user_id = access.user.id
     now = clock.now()
     db = Document._meta.db
     async with db.transaction():
@@ -396,19 +396,17 @@ async def save(access: EventAccess, side: str, store: FileStore) -> SaveResult:
                 & (Document.state == "pending_delete")
             )
         for doc in uploaded:
-            await audit.record(
+            await _record(
+                access,
                 "document saved",
-                actor=user_id,
-                event=access.event.id,
-                detail=f"{side} document {doc.id} '{doc.file_name}' ({doc.size} bytes, "
+                f"{side} document {doc.id} '{doc.file_name}' ({doc.size} bytes, "
                 f"sha256 {doc.sha256}, kind {doc.kind})",
             )
         for doc in deleted:
-            await audit.record(
+            await _record(
+                access,
                 "document deleted",
-                actor=user_id,
-                event=access.event.id,
-                detail=f"{side} document {doc.id} '{doc.file_name}'",
+                f"{side} document {doc.id} '{doc.file_name}'",
             )
         receipt_id = None
         if changes:
@@ -425,7 +423,6 @@ async def save(access: EventAccess, side: str, store: FileStore) -> SaveResult:
 
 async def cancel(access: EventAccess, side: str, store: FileStore) -> int:
     """Drop every staged change of this user on this side (and the staged files)."""
-    user_id = access.user.id
     async with Document._meta.db.transaction():
         changes = await Document.objects().where(_own_changes(access, side))
         uploaded = [doc for doc in changes if doc.state == "staged"]
@@ -440,11 +437,10 @@ async def cancel(access: EventAccess, side: str, store: FileStore) -> int:
                 & (Document.state == "pending_delete")
             )
         if changes:
-            await audit.record(
+            await _record(
+                access,
                 "document changes cancelled",
-                actor=user_id,
-                event=access.event.id,
-                detail=f"{side}: dropped uploads "
+                f"{side}: dropped uploads "
                 + ", ".join(f"{d.id} '{d.file_name}'" for d in uploaded)
                 + "; kept "
                 + ", ".join(f"{d.id} '{d.file_name}'" for d in restored),
