@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from portal.auth.passwords import hash_password
 from portal.db.tables import Document, Event, Provider, TeamMember, User
+from portal.documents.publishing import published
 from portal.documents.storage import FileStore
 
 DEMO_PASSWORD = "Portal2026demo"
@@ -192,6 +193,4 @@ async def load(files: FileStore, today: date | None = None) -> None:
 async def after_publish(event_id: int, kind: str, at: datetime) -> None:
     """What saving an Ofsted document of this kind sets off (the accuracy check opens
     on a draft report)."""
-    from portal.documents.publishing import published
-
     await published(event_id, kind, at)
