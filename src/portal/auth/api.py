@@ -6,6 +6,8 @@ invitation email's link) reversed from its route name. A refusal is
 
 from __future__ import annotations
 
+from typing import Any
+
 from portal.auth import accounts, links
 from portal.auth.accounts import deactivate, unlock
 from portal.auth.service import home_for
@@ -26,27 +28,12 @@ __all__ = [
 ]
 
 
-async def create_user(
-    *,
-    username: str,
-    email: str,
-    display_name: str,
-    role: str,
-    provider_id: int | None,
-    actor_id: int | None,
-    settings: Settings,
-) -> User:
-    """Create an account and send its two invitation emails (username and sign-in link
-    first, then the initial password, which must be changed at the first sign-in)."""
+async def create_user(*, settings: Settings, **account: Any) -> User:
+    """`accounts.create_user` (username, email, display_name, role, provider_id,
+    actor_id): the account and its two invitation emails, the first linking to the
+    sign-in page."""
     return await accounts.create_user(
-        username=username,
-        email=email,
-        display_name=display_name,
-        role=role,
-        provider_id=provider_id,
-        actor_id=actor_id,
-        settings=settings,
-        sign_in_page=links.path("auth.sign_in"),
+        settings=settings, sign_in_page=links.path("auth.sign_in"), **account
     )
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+from portal import clock
 from portal.auth.tables import RateLimitHit
 
 
@@ -61,7 +62,7 @@ class DatabaseRateLimiter:
         count = int(rows[0]["count"])
         if count == 1:  # a new window: clear out the old ones now and then
             await RateLimitHit.delete().where(
-                RateLimitHit.expires_at < datetime.now(UTC) - timedelta(minutes=1)
+                RateLimitHit.expires_at < clock.now() - timedelta(minutes=1)
             )
         return count
 
