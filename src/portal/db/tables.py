@@ -107,5 +107,16 @@ class OutgoingMail(Table, tablename="outgoing_mail"):
     attempts = Integer(default=0)
     last_error = Text(default="")
     created_at = Timestamptz(default=TimestamptzNow())
+    # Due from this time; while a sender holds the message, the end of its claim.
     next_attempt_at = Timestamptz(default=TimestamptzNow(), index=True)
     sent_at = Timestamptz(null=True, default=None)
+    claimed_by = Varchar(length=100, default="")  # the sending pass's token (see portal.mail)
+
+
+class JobLease(Table, tablename="job_lease"):
+    """Who runs a timed job now, on SQLite (portal.locks): a lease that lapses at
+    `expires_at`, so a holder that died does not block the job for ever."""
+
+    name = Varchar(length=100, unique=True)
+    holder = Varchar(length=100)
+    expires_at = Timestamptz()
