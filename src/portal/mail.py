@@ -17,12 +17,17 @@ import asyncio
 import logging
 import os
 import secrets
+import socket
+import time
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid, parseaddr
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 
+from portal.db import engine
 from portal.db.tables import OutgoingMail
 from portal.settings import Settings
 
@@ -30,6 +35,7 @@ log = logging.getLogger("portal.mail")
 MAX_ATTEMPTS = 5
 RETRY_BASE_SECONDS = 30  # 60 s, 2 min, 4 min, 8 min between the tries
 CLAIM_SECONDS = 300  # a pass owns a message this long; a crashed pass's claim then lapses
+SEND_SECONDS = 60  # the longest one send may take (SMTP timeout 30 s by default, per step)
 
 
 async def enqueue(*, to: str, subject: str, text: str, html: str = "") -> int:
@@ -38,12 +44,21 @@ async def enqueue(*, to: str, subject: str, text: str, html: str = "") -> int:
     return row.id
 
 
-def build_message(settings: Settings, row: OutgoingMail) -> EmailMessage:
+class CannotBuild(Exception):
+    """The stored message cannot become an email (a line break in its address, say)."""
+
+
+def one_line(text: str) -> str:
+    """A header value on one line: a subject built from a name typed with a line break."""
+    return " ".join(part.strip() for part in text.splitlines() if part.strip())
+
+
+def build_message(settings: Settings, row: Claimed | OutgoingMail) -> EmailMessage:
     message = EmailMessage()
     address = parseaddr(settings.mail_sender)[1] or "no-reply@provider-portal.invalid"
     message["From"] = formataddr((settings.service_name, address))  # the service's name
     message["To"] = row.to_address
-    message["Subject"] = row.subject
+    message["Subject"] = one_line(row.subject)
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain=address.rpartition("@")[2] or "localhost")
     message.set_content(row.text_body)
@@ -96,73 +111,148 @@ def _write_outbox(outbox: Path, message: EmailMessage, row_id: int) -> Path:
     return final
 
 
-async def _claim(row: OutgoingMail, now: datetime) -> bool:
-    """Take the message for this pass, so two workers (or the CLI) never send it twice."""
-    claimed = await (
-        OutgoingMail.update({OutgoingMail.next_attempt_at: now + timedelta(seconds=CLAIM_SECONDS)})
-        .where(
-            (OutgoingMail.id == row.id)
-            & (OutgoingMail.status == "queued")
-            & (OutgoingMail.next_attempt_at <= now)
-        )
-        .returning(OutgoingMail.id)
+@dataclass(frozen=True)
+class Claimed:
+    """A message this pass holds: the fields needed to build and send it."""
+
+    id: int
+    to_address: str
+    subject: str
+    text_body: str
+    html_body: str
+    attempts: int  # counting this one
+
+
+# One statement claims a batch and counts the try: two senders never hold the same message,
+# and a sender that dies mid-send counts too, so a message that kills its sender stops being
+# tried. PostgreSQL: SKIP LOCKED lets concurrent senders take different rows without waiting.
+# SQLite has one writer: the statement runs in an IMMEDIATE transaction (see `_claim`).
+_CLAIM = """
+UPDATE outgoing_mail
+SET claimed_by = {{}}, next_attempt_at = {{}}, attempts = attempts + 1
+WHERE id IN (
+    SELECT id FROM outgoing_mail
+    WHERE status = 'queued' AND next_attempt_at <= {{}} AND attempts < {{}}
+    ORDER BY id LIMIT {{}}{lock}
+)
+RETURNING id, to_address, subject, text_body, html_body, attempts
+"""
+
+
+def _token() -> str:
+    return f"{socket.gethostname()[:60]}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+async def _claim(token: str, now: datetime, limit: int) -> list[Claimed]:
+    """Take up to `limit` due messages for this pass until `now + CLAIM_SECONDS`; a
+    message whose sender died is due again when that claim lapses."""
+    db = OutgoingMail._meta.db
+    sql = _CLAIM.format(lock=" FOR UPDATE SKIP LOCKED" if engine.locks_rows(db) else "")
+    until = now + timedelta(seconds=CLAIM_SECONDS)
+    async with engine.serialising_transaction(db):
+        rows = await OutgoingMail.raw(sql, token, until, now, MAX_ATTEMPTS, limit)
+    return sorted((Claimed(**row) for row in rows), key=lambda row: row.id)
+
+
+def _ours(row: Claimed, token: str) -> Any:
+    """Still this pass's message: another pass that took it after our claim lapsed owns it now."""
+    return (
+        (OutgoingMail.id == row.id)
+        & (OutgoingMail.claimed_by == token)
+        & (OutgoingMail.status == "queued")
     )
-    return bool(claimed)
+
+
+async def _give_up_on_interrupted(now: datetime) -> None:
+    """A message whose last try was interrupted (its sender died) is failed, not lost."""
+    await OutgoingMail.update(
+        {
+            OutgoingMail.status: "failed",
+            OutgoingMail.last_error: "The sender stopped during the last try.",
+        }
+    ).where(
+        (OutgoingMail.status == "queued")
+        & (OutgoingMail.attempts >= MAX_ATTEMPTS)
+        & (OutgoingMail.next_attempt_at <= now)
+    )
+
+
+async def _send(settings: Settings, row: Claimed) -> None:
+    try:
+        message = build_message(settings, row)
+    except (ValueError, TypeError) as exc:  # the email package's refusal of a header
+        raise CannotBuild(f"The message cannot be built: {exc}") from exc
+    if settings.smtp_url:
+        await _send_smtp(settings, message)
+    else:
+        await asyncio.to_thread(_write_outbox, settings.outbox_dir, message, row.id)
+
+
+async def _record_failure(row: Claimed, token: str, exc: Exception) -> None:
+    error = (str(exc) if isinstance(exc, CannotBuild) else f"{type(exc).__name__}: {exc}")[:1000]
+    # A message that cannot be built never will be: failed at once, for the administrator.
+    final = row.attempts >= MAX_ATTEMPTS or isinstance(exc, CannotBuild)
+    delay = RETRY_BASE_SECONDS * 2**row.attempts
+    changes: dict[Any, Any] = {OutgoingMail.last_error: error}
+    if final:
+        changes[OutgoingMail.status] = "failed"
+        log.error("mail %s to %s failed for good: %s", row.id, row.to_address, error)
+    else:
+        changes[OutgoingMail.next_attempt_at] = datetime.now(UTC) + timedelta(seconds=delay)
+        log.warning(
+            "mail %s to %s failed (try %d), retrying in %ds: %s",
+            row.id,
+            row.to_address,
+            row.attempts,
+            delay,
+            error,
+        )
+    await OutgoingMail.update(changes).where(_ours(row, token))
 
 
 async def deliver_pending(settings: Settings, *, limit: int = 50) -> int:
-    """Send every due message; returns how many were sent."""
-    now = datetime.now(UTC)
-    rows = await (
-        OutgoingMail.objects()
-        .where((OutgoingMail.status == "queued") & (OutgoingMail.next_attempt_at <= now))
-        .order_by(OutgoingMail.id)
-        .limit(limit)
-    )
+    """Send every due message (in batches of `limit`); returns how many this call sent.
+    Any number of these may run at once, in any processes: each message is sent by one."""
     sent = 0
-    for row in rows:
-        if not await _claim(row, now):
-            continue
-        message = build_message(settings, row)
-        try:
-            if settings.smtp_url:
-                await _send_smtp(settings, message)
-            else:
-                await asyncio.to_thread(_write_outbox, settings.outbox_dir, message, row.id)
-        except Exception as exc:  # any failure: keep the mail, try again later
-            row.attempts += 1
-            row.last_error = f"{type(exc).__name__}: {exc}"[:1000]
-            if row.attempts >= MAX_ATTEMPTS:
-                row.status = "failed"
-                log.error(
-                    "mail %s to %s failed for good: %s", row.id, row.to_address, row.last_error
+    token = _token()
+    while True:
+        now = datetime.now(UTC)
+        due = (OutgoingMail.status == "queued") & (OutgoingMail.next_attempt_at <= now)
+        if not await OutgoingMail.exists().where(due):
+            return sent  # a read: idle workers do not queue for SQLite's write lock
+        await _give_up_on_interrupted(now)
+        batch = await _claim(token, now, limit)
+        if not batch:
+            return sent
+        started = time.monotonic()
+        for index, row in enumerate(batch):
+            if time.monotonic() - started > CLAIM_SECONDS - SEND_SECONDS:
+                # Our claim on the rest could lapse mid-send: hand them back now.
+                await _release(batch[index:], token)
+                return sent
+            try:
+                await _send(settings, row)
+            except Exception as exc:  # any failure: keep the mail, try again later
+                await _record_failure(row, token, exc)
+                continue
+            marked = await (
+                OutgoingMail.update(
+                    {OutgoingMail.status: "sent", OutgoingMail.sent_at: datetime.now(UTC)}
                 )
-            else:
-                delay = RETRY_BASE_SECONDS * 2**row.attempts
-                row.next_attempt_at = datetime.now(UTC) + timedelta(seconds=delay)
-                log.warning(
-                    "mail %s to %s failed (try %d), retrying in %ds: %s",
-                    row.id,
-                    row.to_address,
-                    row.attempts,
-                    delay,
-                    row.last_error,
-                )
-            await row.save(
-                [
-                    OutgoingMail.attempts,
-                    OutgoingMail.last_error,
-                    OutgoingMail.status,
-                    OutgoingMail.next_attempt_at,
-                ]
+                .where(_ours(row, token))
+                .returning(OutgoingMail.id)
             )
-            continue
-        row.status = "sent"
-        row.attempts += 1
-        row.sent_at = datetime.now(UTC)
-        await row.save([OutgoingMail.status, OutgoingMail.attempts, OutgoingMail.sent_at])
-        sent += 1
-    return sent
+            sent += len(marked)
+
+
+async def _release(rows: list[Claimed], token: str) -> None:
+    for row in rows:  # not tried after all: the try does not count
+        await OutgoingMail.update(
+            {
+                OutgoingMail.next_attempt_at: datetime.now(UTC),
+                OutgoingMail.attempts: OutgoingMail.attempts - 1,
+            }
+        ).where(_ours(row, token))
 
 
 async def failed_mail(limit: int = 100) -> list[OutgoingMail]:
@@ -203,10 +293,17 @@ async def retry(mail_id: int) -> bool:
 
 
 async def worker(settings: Settings, interval: float = 2.0) -> None:
-    """Runs beside the app: delivers queued mail every `interval` seconds."""
+    """Runs beside the app (in every worker process: claims keep each message to one
+    sender): delivers queued mail every `interval` seconds."""
     while True:
         try:
             await deliver_pending(settings)
-        except Exception:
-            log.exception("mail worker pass failed; will retry")
+        except Exception as exc:  # the database down, say: one line a pass, not a traceback
+            log.warning(
+                "mail worker pass failed, retrying in %gs: %s: %s",
+                interval,
+                type(exc).__name__,
+                exc,
+                exc_info=log.isEnabledFor(logging.DEBUG),
+            )
         await asyncio.sleep(interval)

@@ -261,6 +261,29 @@ async def failed_mail(args: argparse.Namespace, settings: Settings) -> int:
     return await _with_database(settings, work)
 
 
+def _send_mail_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--loop", action="store_true", help="keep sending until stopped")
+    parser.add_argument("--interval", type=float, default=2.0, help="seconds between passes")
+
+
+@command("send-mail", "send queued mail now (--loop: a mail process of its own)", _send_mail_args)
+async def send_mail(args: argparse.Namespace, settings: Settings) -> int:
+    """As many of these as wanted, beside the servers' own senders: each message is
+    claimed by one sender (portal.mail), so none is sent twice."""
+
+    async def work() -> int:
+        if args.loop:
+            every = f"every {args.interval:g}s"
+            print(f"Sending queued mail {mail.destination(settings)} {every}.", flush=True)
+            await mail.worker(settings, args.interval)  # until the process is stopped
+            return 0
+        sent = await mail.deliver_pending(settings)
+        print(f"{sent} message{'' if sent == 1 else 's'} sent {mail.destination(settings)}.")
+        return 0
+
+    return await _with_database(settings, work)
+
+
 def _mail_id_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--id", type=int, required=True, help="as `portal failed-mail` shows")
 
