@@ -28,16 +28,15 @@ class Mailbox:
 
     subjects: list[str] = field(default_factory=list)
     delay: float = 0.0
-    hang_on: str = ""  # a subject whose DATA is never answered while `hanging` is set
-    hanging: threading.Event = field(default_factory=threading.Event)
+    hang_on: str = ""  # a subject whose DATA is not answered until `released`
+    released: threading.Event = field(default_factory=threading.Event)
     hung: threading.Event = field(default_factory=threading.Event)  # a sender is stuck there
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         subject = BytesHeaderParser().parsebytes(envelope.content)["Subject"]
-        if subject == self.hang_on and self.hanging.is_set():
+        if subject == self.hang_on and not self.released.is_set():
             self.hung.set()
-            while self.hanging.is_set():
-                await asyncio.sleep(0.05)
+            await asyncio.to_thread(self.released.wait)
             return "451 4.3.0 Try again later"  # the stuck sender is gone by now
         await asyncio.sleep(self.delay)
         self.subjects.append(subject)
@@ -59,7 +58,7 @@ def smtp() -> Iterator[Smtp]:
     controller = Controller(mailbox, hostname="127.0.0.1", port=port)
     controller.start()
     yield Smtp(mailbox, f"smtp://127.0.0.1:{port}")
-    mailbox.hanging.clear()
+    mailbox.released.set()
     controller.stop()
 
 
