@@ -9,7 +9,6 @@ from litestar import Litestar
 from litestar.datastructures import State
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
-from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from portal import mail
@@ -28,8 +27,11 @@ from portal.events.routes import router as events_router
 from portal.settings import Settings
 from portal.survey.routes import router as survey_router
 from portal.web import pages
+from portal.web.compression import COMPRESSION
 from portal.web.errors import EXCEPTION_HANDLERS
 from portal.web.middleware import STATIC_PATH, csrf_middleware, security_headers
+from portal.web.static import route as static_route
+from portal.web.static import static_files
 from portal.web.templates import make_environment
 
 log = logging.getLogger("portal")
@@ -52,6 +54,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     environment = make_environment(settings.templates_dir)
     files = FileStore(settings.files_dir)
+    # Hashed, pre-compressed copies of static/ in the (writable) data dir.
+    static = static_files(settings.static_dir, settings.data_dir / "static", STATIC_PATH)
 
     async def on_startup(app: Litestar) -> None:
         engine = db_engine.bind(settings.effective_database_url)
@@ -79,9 +83,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app = Litestar(
         route_handlers=[
             *ROUTERS,
-            create_static_files_router(
-                path=STATIC_PATH, directories=[settings.static_dir], name="static"
-            ),
+            static_route(static),
         ],
         # Who is signed in, then the CSRF check (bound to the session), then the forced
         # password change (after the check, so a forged POST is refused first).
@@ -90,6 +92,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         before_send=[security_headers],
         exception_handlers=EXCEPTION_HANDLERS,
         plugins=[HTMXPlugin()],
+        compression_config=COMPRESSION,  # pages and fragments; not static files or downloads
         template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(environment)),
         state=State(
             {
@@ -105,5 +108,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     # Every URL in a template is built from a route name, never typed by hand.
     environment.globals["url_for"] = app.route_reverse
-    environment.globals["static"] = lambda path: app.route_reverse("static", file_path=f"/{path}")
+    environment.globals["static"] = static.url  # the hashed name, cached for a year
     return app

@@ -50,6 +50,10 @@ def _header(scope: Scope, name: bytes) -> str | None:
 
 
 def is_static(scope: Scope) -> bool:
+    # Once routed, the mount has taken STATIC_PATH off scope["path"]: ask the handler.
+    handler = scope.get("route_handler")
+    if handler is not None and handler.name == "static":
+        return True
     return scope["path"].startswith(STATIC_PATH + "/")
 
 
@@ -106,8 +110,9 @@ async def security_headers(message: Message, scope: Scope) -> None:
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    if not is_static(scope):
-        headers.setdefault("Cache-Control", "private, no-store")
+    # Static files set their own (a year for hashed names); anything else under the
+    # prefix, an unknown name's 404 included, is asked for again.
+    headers.setdefault("Cache-Control", "no-cache" if is_static(scope) else "private, no-store")
     new_presession = scope.get("state", {}).get("new_presession")
     if new_presession:
         app_state = scope["litestar_app"].state

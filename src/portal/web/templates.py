@@ -7,6 +7,7 @@ from pathlib import Path
 from jinja2 import (
     ChoiceLoader,
     Environment,
+    FileSystemBytecodeCache,
     FileSystemLoader,
     PackageLoader,
     PrefixLoader,
@@ -60,6 +61,13 @@ def make_environment(templates_dir: Path) -> Environment:
         autoescape=select_autoescape(["html"]),
         trim_blocks=True,
         lstrip_blocks=True,
+        # Templates do not change while the portal runs: no stat() of the file on every
+        # render, and each template is compiled once per process, then its bytecode is
+        # reused by the next process (and by every app a test run builds). The cache is
+        # Jinja's own per-user directory under the temp dir, checked against the source.
+        auto_reload=False,
+        bytecode_cache=FileSystemBytecodeCache(),
+        cache_size=-1,  # keep every compiled template: a few hundred, all small
     )
     env.filters["date"] = format_date
     env.filters["datetime"] = format_datetime
