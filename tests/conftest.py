@@ -89,8 +89,9 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "portal.sqlite3"
 
     async def build() -> None:
-        db_engine.bind(f"sqlite:///{path}")
+        engine = db_engine.bind(f"sqlite:///{path}")
         await db_engine.migrate()
+        await db_engine.close(engine)
 
     run_sync(build())
     return path
@@ -112,8 +113,9 @@ def postgres_url() -> Iterator[str]:
             await conn.close()
 
     async def build(url: str) -> None:
-        db_engine.bind(url)
+        engine = db_engine.bind(url)
         await db_engine.migrate()
+        await db_engine.close(engine)
 
     async def create() -> None:
         # Parallel workers create their databases at the same moment, and PostgreSQL
@@ -166,8 +168,9 @@ async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Da
     else:
         url = request.getfixturevalue("postgres_url")
         await _truncate_postgres(url)
-    db_engine.bind(url)
+    engine = db_engine.bind(url)
     yield Database(backend=request.param, url=url)
+    await db_engine.close(engine)
 
 
 @pytest.fixture
@@ -176,7 +179,6 @@ def settings(db: Database, tmp_path: Path) -> Settings:
         data_dir=tmp_path / "data",
         database_url=db.url,
         secret_key="test-secret-key",
-        db_pool=False,
         mail_worker=False,
         support_contact="the inspection support team on 0300 000 0000",
     )

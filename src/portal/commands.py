@@ -37,11 +37,10 @@ async def prepare_database(settings: Settings) -> str:
     """Make the data dir and apply pending migrations; returns Piccolo's report."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = engine.bind(settings.effective_database_url)
-    await engine.start_pool(db)
     try:
         return await engine.migrate()
     finally:
-        await engine.close_pool(db)
+        await engine.close(db)
 
 
 @asynccontextmanager
@@ -49,8 +48,7 @@ async def database(settings: Settings):  # type: ignore[no-untyped-def]
     """Migrated and bound for the length of a command."""
     await prepare_database(settings)
     db = engine.bind(settings.effective_database_url)
-    await engine.start_pool(db)
     try:
         yield db
     finally:
-        await engine.close_pool(db)
+        await engine.close(db)

@@ -1,20 +1,263 @@
-"""Binds every Piccolo table (and the migration runner) to the configured database."""
+"""Binds every Piccolo table (and the migration runner) to the configured database, through
+engines that keep their connections.
+
+Piccolo's SQLiteEngine opens a new connection (and a thread) for every query, about 1.7 ms
+each; its PostgresEngine has one pool, bound to the event loop that started it. Ours keep
+connections per event loop (a process serving has one loop; the tests run the app on
+another loop than their fixtures, and each gets its own connections):
+
+- SQLite in WAL mode: a few reader connections (`query_only`, so a write sent to one fails
+  loudly) and one writer. Every write and every transaction takes the writer, one at a
+  time, and a transaction begins IMMEDIATE: within a process nothing waits on SQLite's
+  lock, and across processes a writer waits its turn (`busy_timeout`) instead of failing.
+- PostgreSQL: an asyncpg pool per loop, started on first use.
+
+Each engine counts the queries it runs (`queries`): route tests assert a page's budget.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import io
+import weakref
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+import aiosqlite
+import asyncpg
 from piccolo.apps.migrations.commands.forwards import run_forwards
 from piccolo.conf.apps import Finder
 from piccolo.engine.base import Engine
-from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
+from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
+from piccolo.querystring import QueryString
 
 from portal.db import piccolo_conf
+
+READERS = 4  # SQLite reader connections per loop: WAL readers never wait for the writer
+BUSY_TIMEOUT_MS = 30_000
+POOL_SIZE = 10  # PostgreSQL connections per worker
+
+
+# --- SQLite -------------------------------------------------------------------------------
+
+
+@dataclass
+class _SQLiteConnections:
+    """One loop's connections: readers handed out by a queue, one writer behind a lock."""
+
+    readers: asyncio.Queue[aiosqlite.Connection] = field(default_factory=asyncio.Queue)
+    opened: list[aiosqlite.Connection] = field(default_factory=list)
+    writer: aiosqlite.Connection | None = None
+    writer_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    opening: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+def _is_read(sql: str) -> bool:
+    return sql.lstrip()[:6].upper() == "SELECT"
+
+
+class PooledSQLiteTransaction(SQLiteTransaction):
+    """Runs on the loop's writer connection, which it holds until the end."""
+
+    __slots__ = ("_release",)
+
+    async def get_connection(self) -> aiosqlite.Connection:
+        engine: PooledSQLiteEngine = self.engine  # type: ignore[assignment]
+        connections = await engine.connections()
+        await connections.writer_lock.acquire()
+        assert connections.writer is not None
+        self._release = connections.writer_lock.release
+        return connections.writer
+
+    async def __aexit__(self, exception_type: Any, exception: Any, traceback: Any) -> bool:
+        if self._parent:
+            return exception is None
+        try:
+            if exception:
+                if not self._rolled_back:
+                    await self.rollback()
+            elif not self._committed and not self._rolled_back:
+                await self.commit()
+        finally:
+            self._release()
+            self.engine.current_transaction.reset(self.context)
+        return exception is None
+
+
+class PooledSQLiteEngine(SQLiteEngine):
+    def __init__(self, path: str) -> None:
+        super().__init__(path=path, timeout=BUSY_TIMEOUT_MS / 1000)
+        self._loops: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _SQLiteConnections] = (
+            weakref.WeakKeyDictionary()
+        )
+        self.queries = 0
+
+    async def _open(self, *, reader: bool) -> aiosqlite.Connection:
+        connection = await aiosqlite.connect(**self.connection_kwargs)
+        connection.row_factory = dict_factory  # type: ignore[assignment]
+        await connection.execute_fetchall("PRAGMA foreign_keys = 1")
+        await connection.execute_fetchall(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        # NORMAL is durable against a process crash in WAL mode; only a power cut can
+        # lose the last transactions (never corrupt the file).
+        await connection.execute_fetchall("PRAGMA synchronous = NORMAL")
+        if reader:
+            await connection.execute_fetchall("PRAGMA query_only = 1")
+        return connection
+
+    async def connections(self) -> _SQLiteConnections:
+        loop = asyncio.get_running_loop()
+        connections = self._loops.get(loop)
+        if connections is None:
+            connections = self._loops[loop] = _SQLiteConnections()
+        if connections.writer is None:
+            async with connections.opening:
+                if connections.writer is None:
+                    writer = await self._open(reader=False)
+                    await writer.execute_fetchall(
+                        "PRAGMA journal_mode = WAL"
+                    )  # persists in the file
+                    connections.opened.append(writer)
+                    for _ in range(READERS):
+                        reader = await self._open(reader=True)
+                        connections.opened.append(reader)
+                        connections.readers.put_nowait(reader)
+                    connections.writer = writer
+        return connections
+
+    async def close_connections(self) -> None:
+        """Close every loop's connections (aiosqlite's work in its own thread, so any loop
+        may close them)."""
+        loops, self._loops = list(self._loops.values()), weakref.WeakKeyDictionary()
+        for connections in loops:
+            for connection in connections.opened:
+                await connection.close()
+
+    async def _execute(self, connection: aiosqlite.Connection, query: str, args: Any) -> Any:
+        # One round trip to the connection's thread (Piccolo's takes three).
+        return await connection.execute_fetchall(query, args or [])
+
+    async def _run_in_new_connection(
+        self,
+        query: str,
+        args: Any = None,
+        query_type: str = "generic",
+        table: Any = None,
+    ) -> Any:
+        connections = await self.connections()
+        if _is_read(query):
+            reader = await connections.readers.get()
+            try:
+                return await self._execute(reader, query, args)
+            finally:
+                connections.readers.put_nowait(reader)
+        async with connections.writer_lock:
+            assert connections.writer is not None
+            return await self._execute(connections.writer, query, args)
+
+    async def _run_in_existing_connection(
+        self,
+        connection: Any,
+        query: str,
+        args: Any = None,
+        query_type: str = "generic",
+        table: Any = None,
+    ) -> Any:
+        return await self._execute(connection, query, args)
+
+    async def run_querystring(self, querystring: QueryString, in_pool: bool = False) -> Any:
+        self.queries += 1
+        return await super().run_querystring(querystring, in_pool)
+
+    async def get_connection(self) -> aiosqlite.Connection:
+        # A connection of its own (Piccolo's batch reads): opened with our settings.
+        return await self._open(reader=False)
+
+    def transaction(
+        self,
+        transaction_type: TransactionType = TransactionType.immediate,
+        allow_nested: bool = True,
+    ) -> SQLiteTransaction:
+        return PooledSQLiteTransaction(
+            engine=self, transaction_type=transaction_type, allow_nested=allow_nested
+        )
+
+
+# --- PostgreSQL ---------------------------------------------------------------------------
+
+
+class PooledPostgresTransaction(PostgresTransaction):
+    async def get_connection(self) -> Any:
+        engine: PooledPostgresEngine = self.engine  # type: ignore[assignment]
+        await engine.ensure_pool()
+        return await super().get_connection()
+
+
+class PooledPostgresEngine(PostgresEngine):
+    """Piccolo reads `self.pool`: here it is the running loop's pool."""
+
+    def __init__(self, dsn: str) -> None:
+        self._pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncpg.Pool] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._opening: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+            weakref.WeakKeyDictionary()
+        )
+        self.queries = 0
+        super().__init__(config={"dsn": dsn}, log_queries=False)
+
+    @property  # type: ignore[override]
+    def pool(self) -> asyncpg.Pool | None:
+        try:
+            return self._pools.get(asyncio.get_running_loop())
+        except RuntimeError:
+            return None
+
+    @pool.setter
+    def pool(self, value: asyncpg.Pool | None) -> None:
+        if value is None:
+            return  # Piccolo's __init__; pools are opened by ensure_pool
+        self._pools[asyncio.get_running_loop()] = value
+
+    async def ensure_pool(self) -> None:
+        loop = asyncio.get_running_loop()
+        if loop in self._pools:
+            return
+        lock = self._opening.setdefault(loop, asyncio.Lock())
+        async with lock:
+            if loop not in self._pools:
+                self._pools[loop] = await asyncpg.create_pool(
+                    **self.config, min_size=1, max_size=POOL_SIZE
+                )
+
+    async def close_connections(self) -> None:
+        """Close this loop's pool; terminate those of other loops (they cannot be awaited
+        from here, and their loops may be gone)."""
+        loop = asyncio.get_running_loop()
+        pools, self._pools = dict(self._pools), weakref.WeakKeyDictionary()
+        for owner, pool in pools.items():
+            if owner is loop:
+                await pool.close()
+            else:
+                pool.terminate()
+
+    async def run_querystring(self, querystring: QueryString, in_pool: bool = True) -> Any:
+        self.queries += 1
+        await self.ensure_pool()
+        return await super().run_querystring(querystring, in_pool)
+
+    async def run_ddl(self, ddl: str, in_pool: bool = True) -> Any:
+        await self.ensure_pool()
+        return await super().run_ddl(ddl, in_pool)
+
+    def transaction(self, allow_nested: bool = True) -> PostgresTransaction:
+        return PooledPostgresTransaction(engine=self, allow_nested=allow_nested)
+
+
+# --- Binding ------------------------------------------------------------------------------
 
 
 def make_engine(url: str) -> Engine:
@@ -22,21 +265,41 @@ def make_engine(url: str) -> Engine:
     if parsed.scheme == "sqlite":
         path = Path(url.removeprefix("sqlite:///"))
         path.parent.mkdir(parents=True, exist_ok=True)
-        return SQLiteEngine(path=str(path), timeout=30)
+        return PooledSQLiteEngine(path=str(path))
     if parsed.scheme in {"postgres", "postgresql"}:
-        return PostgresEngine(config={"dsn": url}, log_queries=False)
+        return PooledPostgresEngine(url)
     raise ValueError(f"Unsupported database URL: {parsed.scheme}://…")
 
 
+def _url_of(engine: Engine) -> str | None:
+    if isinstance(engine, PooledSQLiteEngine):
+        return f"sqlite:///{engine.path}"
+    if isinstance(engine, PooledPostgresEngine):
+        return engine.config["dsn"]
+    return None
+
+
 def bind(url: str) -> Engine:
-    """Point Piccolo's config and every registered table at the database at `url`."""
-    engine = make_engine(url)
+    """Point Piccolo's config and every registered table at the database at `url`.
+    Binding the same URL again keeps the engine (and its connections)."""
+    current = piccolo_conf.DB
+    engine = current if _url_of(current) == url else make_engine(url)
     piccolo_conf.DB = engine
     from piccolo.apps.migrations.tables import Migration
 
     for table in [*Finder().get_table_classes(), Migration]:
         table._meta.db = engine
     return engine
+
+
+def query_count(engine: Engine) -> int:
+    return getattr(engine, "queries", 0)
+
+
+async def close(engine: Engine) -> None:
+    closer = getattr(engine, "close_connections", None)
+    if closer is not None:
+        await closer()
 
 
 async def migrate() -> str:
@@ -60,13 +323,3 @@ def serialising_transaction(engine: Engine) -> Any:
 
 def locks_rows(engine: Engine) -> bool:
     return isinstance(engine, PostgresEngine)
-
-
-async def start_pool(engine: Engine) -> None:
-    if isinstance(engine, PostgresEngine):
-        await engine.start_connection_pool(min_size=1, max_size=10)
-
-
-async def close_pool(engine: Engine) -> None:
-    if isinstance(engine, PostgresEngine):
-        await engine.close_connection_pool()
