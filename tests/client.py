@@ -12,7 +12,7 @@ import httpx
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from portal.auth.sessions import COOKIE_NAME
+from portal.auth.sessions import cookie_name
 from portal.db.tables import User
 from portal.web import csrf
 
@@ -46,22 +46,30 @@ class PortalClient:
         self.session_token = await anyio.to_thread.run_sync(
             portal.call, self.app.state.sessions.create, user.id
         )
-        self.http.cookies.set(COOKIE_NAME, self.session_token, domain="testserver.local")
+        self.http.cookies.set(self.session_cookie, self.session_token, domain="testserver.local")
         self.user = user
         return self
 
     def sign_out_locally(self) -> None:
-        self.http.cookies.delete(COOKIE_NAME)
+        self.http.cookies.delete(self.session_cookie)
         self.session_token = None
         self.user = None
 
     @property
+    def session_cookie(self) -> str:
+        return cookie_name(self.app.state.settings.secure_cookies)
+
+    @property
+    def presession_cookie(self) -> str:
+        return csrf.anon_cookie(self.app.state.settings.secure_cookies)
+
+    @property
     def csrf_token(self) -> str:
-        seed = self.session_token or self.http.cookies.get(csrf.ANON_COOKIE) or ""
+        seed = self.session_token or self.http.cookies.get(self.presession_cookie) or ""
         return csrf.token_for(self.app.state.settings.secret_key, seed)
 
     async def ensure_presession(self) -> None:
-        if not self.session_token and not self.http.cookies.get(csrf.ANON_COOKIE):
+        if not self.session_token and not self.http.cookies.get(self.presession_cookie):
             await self.http.get("/sign-in")
 
     @staticmethod

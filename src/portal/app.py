@@ -26,10 +26,12 @@ from portal.documents.storage import FileStore
 from portal.events.routes import router as events_router
 from portal.settings import Settings
 from portal.survey.routes import router as survey_router
-from portal.web import pages
+from portal.web import health, pages
 from portal.web.compression import COMPRESSION
 from portal.web.errors import EXCEPTION_HANDLERS
+from portal.web.logs import request_log
 from portal.web.middleware import STATIC_PATH, csrf_middleware, security_headers
+from portal.web.proxies import forwarded, parse_networks
 from portal.web.static import route as static_route
 from portal.web.static import static_files
 from portal.web.templates import make_environment
@@ -47,6 +49,7 @@ ROUTERS = [
     conduct_router,
     admin_router,
     pages.router,
+    health.router,
 ]
 
 
@@ -77,6 +80,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             worker.cancel()
         await app.state.sessions.close()
         await app.state.rate_limiter.close()
+        await health.close(app)
         if settings.db_pool:
             await db_engine.close_pool(app.state.engine)
 
@@ -105,6 +109,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
         debug=False,
+    )
+    # Outside everything else, so that even an unknown path is logged: the client as a
+    # trusted proxy names it, then one log line and a request id per request.
+    app.asgi_handler = forwarded(
+        request_log(app.asgi_handler, quiet_paths=health.PATHS),
+        parse_networks(settings.trusted_proxies),
     )
     # Every URL in a template is built from a route name, never typed by hand.
     environment.globals["url_for"] = app.route_reverse

@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import secrets
 import sys
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 
@@ -16,7 +18,9 @@ from portal.app import create_app
 from portal.auth import commands as _auth_commands  # noqa: F401  (registers its commands)
 from portal.commands import COMMANDS, command, database, prepare_database
 from portal.documents.storage import FileStore
-from portal.settings import Settings
+from portal.settings import LOG_FORMATS, Settings
+from portal.web.logs import logging_config
+from portal.web.proxies import parse_networks
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -26,13 +30,91 @@ def settings_from(args: argparse.Namespace) -> Settings:
     return Settings.from_env(**overrides)
 
 
-def _serve(settings: Settings, host: str, port: int) -> None:
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", proxy_headers=False)
+SECRET_KEY_FILE = "secret-key"  # demo only: kept in the data dir, so restarts keep sessions
+
+
+def _server_options(settings: Settings) -> dict[str, Any]:
+    return {
+        # X-Forwarded-* are read by the app itself, from PORTAL_TRUSTED_PROXIES only.
+        "proxy_headers": False,
+        "server_header": False,
+        # The app logs one line per request itself (portal.web.logs), with its request id.
+        "access_log": False,
+        "log_config": logging_config(settings.log_format),
+        # SIGTERM: stop accepting, let requests in flight (uploads too) finish, then exit.
+        "timeout_graceful_shutdown": settings.shutdown_seconds,
+    }
+
+
+def serve_workers(settings: Settings, host: str, port: int, workers: int) -> None:
+    """uvicorn's own supervisor: it binds the socket, starts `workers` processes that each
+    build the app from the environment, restarts one that dies, and on SIGTERM stops them
+    gracefully."""
+    os.environ["PORTAL_DATA_DIR"] = str(settings.data_dir)  # --data-dir, for the workers
+    uvicorn.run(
+        "portal.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        **_server_options(settings),
+    )
+
+
+def serve_demo(settings: Settings, host: str, port: int) -> None:
+    uvicorn.run(create_app(settings), host=host, port=port, **_server_options(settings))
+
+
+def demo_secret_key(data_dir: Path) -> str:
+    """The demo's key: PORTAL_SECRET_KEY if set, else one generated once and kept in the
+    data dir (mode 0600), so that a restart keeps sessions and open forms working."""
+    if os.environ.get("PORTAL_SECRET_KEY"):
+        return os.environ["PORTAL_SECRET_KEY"]
+    path = data_dir / SECRET_KEY_FILE
+    data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(descriptor, "w") as out:
+        out.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def refusal(settings: Settings, workers: int) -> str | None:
+    """Why `serve` must not start with this configuration (a setting that would half-work)."""
+    if not os.environ.get("PORTAL_SECRET_KEY"):
+        return (
+            "portal serve: set PORTAL_SECRET_KEY (a long random value, the same on every "
+            "worker and machine; without it sessions and forms break across workers and restarts)"
+        )
+    if workers > 1 and not settings.redis_url:
+        return (
+            f"portal serve: --workers {workers} needs PORTAL_REDIS_URL (sessions and rate "
+            "limits must be shared by every worker)"
+        )
+    if settings.log_format not in LOG_FORMATS:
+        return f"portal serve: PORTAL_LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}"
+    try:
+        parse_networks(settings.trusted_proxies)
+    except ValueError as error:
+        return f"portal serve: {error}"
+    return None
 
 
 def _server_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
+
+
+def _serve_args(parser: argparse.ArgumentParser) -> None:
+    _server_args(parser)
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=int(os.environ.get("PORTAL_WORKERS") or 1),
+        help="worker processes (more than one needs PORTAL_REDIS_URL)",
+    )
 
 
 @command("migrate", "apply database migrations")
@@ -42,9 +124,13 @@ async def migrate(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-@command("serve", "run the portal", _server_args)
+@command("serve", "run the portal (migrates first, then starts the workers)", _serve_args)
 async def serve(args: argparse.Namespace, settings: Settings) -> int:
-    await prepare_database(settings)
+    problem = refusal(settings, args.workers)
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
+    await prepare_database(settings)  # once, here, before any worker starts
     return 0
 
 
@@ -74,10 +160,14 @@ def main(argv: list[str] | None = None) -> int:
         arguments(sub_parser)
     args = parser.parse_args(argv)
     settings = settings_from(args)
+    if args.command == "demo":
+        settings = settings.with_(secret_key=demo_secret_key(settings.data_dir))
     func = COMMANDS[args.command][0]
     status = asyncio.run(func(args, settings))
-    if args.command in {"serve", "demo"} and status == 0:
-        _serve(settings, args.host, args.port)
+    if status == 0 and args.command == "serve":
+        serve_workers(settings, args.host, args.port, args.workers)
+    elif status == 0 and args.command == "demo":
+        serve_demo(settings, args.host, args.port)  # one process, as the demo always was
     return status
 
 

@@ -7,6 +7,8 @@ import secrets
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+LOG_FORMATS = ("text", "json")
+
 
 def _int(name: str, default: int) -> int:
     value = os.environ.get(name)
@@ -32,7 +34,9 @@ class Settings:
     event_quota_bytes: int = 1024 * 1024 * 1024
     lockout_attempts: int = 5
     lockout_minutes: int = 15
-    secure_cookies: bool = False
+    trusted_proxies: str = ""  # addresses/CIDRs whose X-Forwarded-* headers are believed
+    log_format: str = "text"  # or "json": one JSON object a line, for a log platform
+    shutdown_seconds: int = 30  # SIGTERM: how long requests in flight may take to finish
     mail_worker: bool = True  # deliver queued mail in the background (tests call it directly)
     db_pool: bool = True  # PostgreSQL connection pool (tests run the app across loops: off)
     templates_dir: Path = Path(__file__).resolve().parents[2] / "templates"
@@ -45,6 +49,11 @@ class Settings:
     @property
     def effective_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.sqlite_path}"
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Served over https (PORTAL_BASE_URL): Secure, __Host- cookies and HSTS."""
+        return self.base_url.lower().startswith("https://")
 
     @property
     def files_dir(self) -> Path:
@@ -69,7 +78,9 @@ class Settings:
             "upload_max_bytes": _int("PORTAL_UPLOAD_MAX_BYTES", 100 * 1024 * 1024),
             "event_max_files": _int("PORTAL_EVENT_MAX_FILES", 100),
             "event_quota_bytes": _int("PORTAL_EVENT_QUOTA_BYTES", 1024 * 1024 * 1024),
-            "secure_cookies": env.get("PORTAL_SECURE_COOKIES", "") == "1",
+            "trusted_proxies": env.get("PORTAL_TRUSTED_PROXIES", ""),
+            "log_format": env.get("PORTAL_LOG_FORMAT", "text"),
+            "shutdown_seconds": _int("PORTAL_SHUTDOWN_SECONDS", 30),
         }
         if env.get("PORTAL_SECRET_KEY"):
             values["secret_key"] = env["PORTAL_SECRET_KEY"]

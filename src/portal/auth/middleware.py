@@ -6,7 +6,7 @@ from __future__ import annotations
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from portal.auth import must_change
-from portal.auth.sessions import COOKIE_NAME
+from portal.auth.sessions import cookie_name
 from portal.db.tables import User
 from portal.web.middleware import cookies_of, is_static
 
@@ -20,7 +20,8 @@ def session_middleware(app: ASGIApp) -> ASGIApp:
             await app(scope, receive, send)
             return
         state = scope.setdefault("state", {})
-        token = cookies_of(scope).get(COOKIE_NAME)
+        secure = scope["litestar_app"].state.settings.secure_cookies
+        token = cookies_of(scope).get(cookie_name(secure))
         user = None
         if token:
             session = await scope["litestar_app"].state.sessions.get(token)

@@ -15,7 +15,7 @@ from litestar.response import Redirect, Response
 
 from portal.auth import forms, password_rules, rate_limit, reset, service
 from portal.auth.must_change import BEFORE_PASSWORD_CHANGE
-from portal.auth.sessions import COOKIE_NAME
+from portal.auth.sessions import cookie_name
 from portal.db.tables import User
 from portal.validation import Refused
 from portal.web import routing
@@ -36,7 +36,7 @@ def _safe_next(target: str | None) -> str | None:
 
 def session_cookie(request: Request[Any, Any, Any], value: str, *, max_age: int | None) -> Cookie:
     return Cookie(
-        key=COOKIE_NAME,
+        key=cookie_name(request.app.state.settings.secure_cookies),
         value=value,
         path="/",
         httponly=True,
@@ -117,7 +117,8 @@ async def sign_out(request: Request[Any, Any, Any]) -> Response[Any]:
         sessions=request.app.state.sessions,
     )
     response = redirect(request, request.app.route_reverse("auth.signed_out"))
-    response.delete_cookie(COOKIE_NAME, path="/")
+    # Cleared with the same flags it was set with: a __Host- cookie must stay Secure.
+    response.set_cookie(session_cookie(request, "", max_age=0))
     return response
 
 

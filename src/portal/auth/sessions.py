@@ -19,6 +19,13 @@ from portal.db.tables import UserSession
 COOKIE_NAME = "portal_session"
 
 
+def cookie_name(secure: bool) -> str:
+    """Over https (settings.secure_cookies) the session cookie is `__Host-` prefixed:
+    Secure, this host only, path /, so neither plain http nor a subdomain can set it."""
+    return f"__Host-{COOKIE_NAME}" if secure else COOKIE_NAME
+
+
+
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 

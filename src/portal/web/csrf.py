@@ -12,6 +12,12 @@ FIELD = "csrf_token"
 ANON_COOKIE = "portal_presession"
 
 
+def anon_cookie(secure: bool) -> str:
+    """Over https the pre-session cookie is `__Host-` prefixed: the browser then keeps it
+    only if it is Secure, for this host alone, on path /, so no subdomain can plant one."""
+    return f"__Host-{ANON_COOKIE}" if secure else ANON_COOKIE
+
+
 def token_for(secret_key: str, seed: str) -> str:
     return hmac.new(secret_key.encode(), f"csrf:{seed}".encode(), hashlib.sha256).hexdigest()
 

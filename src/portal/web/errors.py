@@ -15,6 +15,7 @@ from litestar.exceptions import (
 )
 from litestar.response import Redirect
 
+from portal.web.logs import request_id
 from portal.web.middleware import CsrfFailure
 from portal.web.render import client_redirect, render
 
@@ -44,7 +45,7 @@ def _error_page(request: Request[Any, Any, Any], status: int) -> Response[Any]:
     return render(
         request,
         "error/error.html",
-        {"status": status, "title": title},
+        {"status": status, "title": title, "request_id": request_id(request.scope)},
         status_code=status,
     )
 
@@ -61,7 +62,15 @@ def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[
 
 
 def server_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    rid = request_id(request.scope)
+    log.exception(
+        "unhandled error on %s %s id=%s",
+        request.method,
+        request.url.path,
+        rid,
+        exc_info=exc,
+        extra={"request_id": rid},
+    )
     return _error_page(request, 500)
 
 
@@ -74,6 +83,7 @@ def csrf_failure(request: Request[Any, Any, Any], exc: Exception) -> Response[An
             "title": "Your form could not be sent",
             "message": "The page was out of date, for example because you signed out "
             "or signed in again in another tab. Go back, reload the page and try again.",
+            "request_id": request_id(request.scope),
         },
         status_code=403,
     )

@@ -17,6 +17,7 @@ from portal.web import csrf
 
 STATIC_PATH = "/static"  # where static files are served (app.py)
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+HSTS = "max-age=31536000; includeSubDomains"
 
 
 class CsrfFailure(PermissionDeniedException):
@@ -63,18 +64,20 @@ def csrf_middleware(app: ASGIApp) -> ASGIApp:
     out, to a pre-session cookie."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or is_static(scope):
+        handler = scope.get("route_handler")
+        # Static files and the health probes carry no form and get no pre-session cookie.
+        if scope["type"] != "http" or is_static(scope) or (handler and handler.opt.get("probe")):
             await app(scope, receive, send)
             return
         app_state = scope["litestar_app"].state
         state = scope.setdefault("state", {})
-        presession = cookies_of(scope).get(csrf.ANON_COOKIE)
+        cookie = csrf.anon_cookie(app_state.settings.secure_cookies)
+        presession = cookies_of(scope).get(cookie)
         if not presession:
             presession = state["new_presession"] = secrets.token_urlsafe(24)
         seed = state.get("session_token") or presession
         state["csrf_token"] = csrf.token_for(app_state.settings.secret_key, seed)
 
-        handler = scope.get("route_handler")
         # Upload routes stream their body: they check the token themselves, without
         # letting a form parser read the whole file first.
         checks_itself = bool(handler and handler.opt.get("csrf_in_stream"))
@@ -113,11 +116,11 @@ async def security_headers(message: Message, scope: Scope) -> None:
     # Static files set their own (a year for hashed names); anything else under the
     # prefix, an unknown name's 404 included, is asked for again.
     headers.setdefault("Cache-Control", "no-cache" if is_static(scope) else "private, no-store")
+    secure = scope["litestar_app"].state.settings.secure_cookies
+    if secure:  # served over https: browsers refuse plain http to this host for a year
+        headers.setdefault("Strict-Transport-Security", HSTS)
     new_presession = scope.get("state", {}).get("new_presession")
     if new_presession:
-        app_state = scope["litestar_app"].state
-        secure = "; Secure" if app_state.settings.secure_cookies else ""
-        headers.add(
-            "Set-Cookie",
-            f"{csrf.ANON_COOKIE}={new_presession}; Path=/; HttpOnly; SameSite=Lax{secure}",
-        )
+        name = csrf.anon_cookie(secure)
+        flags = "; Secure" if secure else ""
+        headers.add("Set-Cookie", f"{name}={new_presession}; Path=/; HttpOnly; SameSite=Lax{flags}")
