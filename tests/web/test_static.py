@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import brotli
+import govuk_frontend_jinja
 import httpx
 import pytest
 
@@ -191,3 +192,28 @@ def test_modules_that_import_each_other_are_refused(tmp_path: Path) -> None:
     (source / "b.js").write_text('import "./a.js";\n')
     with pytest.raises(ValueError, match="import each other"):
         build(source, tmp_path / "out")
+
+
+def test_every_govuk_component_a_template_uses_has_its_javascript(settings: Settings) -> None:
+    """static/vendor/govuk-frontend/govuk-frontend.min.js holds only some components
+    (scripts/govuk-frontend.mjs): a template using another would silently lose its JS."""
+    entry = (Path(__file__).parents[2] / "scripts" / "govuk-frontend.mjs").read_text()
+    bundled = {
+        re.sub(r"(?<!^)([A-Z])", r"-\1", name).lower()
+        for name in re.findall(r"^\s+\[(\w+)", entry, re.MULTILINE)
+    }
+    components = Path(govuk_frontend_jinja.__file__).parent / "templates" / "components"
+    with_javascript = {
+        folder.name
+        for folder in components.iterdir()
+        if 'data-module="govuk-' in (folder / "macro.html").read_text()
+    }
+    templates = "\n".join(p.read_text() for p in settings.templates_dir.rglob("*.html"))
+    used = set(re.findall(r"govuk_frontend_jinja/components/([a-z-]+)/macro\.html", templates))
+    used.add("skip-link")  # GOV.UK's page template
+    if '"javascript": true' not in templates.replace("'javascript': true", '"javascript": true'):
+        used.discard("file-upload")  # its JavaScript is only for the enhanced drop zone
+    missing = (used & with_javascript) - bundled
+    assert not missing, f"add to scripts/govuk-frontend.mjs and run scripts/vendor.sh: {missing}"
+    shipped = (settings.static_dir / "vendor/govuk-frontend/govuk-frontend.min.js").read_text()
+    assert "scripts/govuk-frontend.mjs" in shipped  # the bundle, not GOV.UK's whole file
