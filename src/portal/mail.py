@@ -2,6 +2,10 @@
 started with the app, and by tests) sends it through PORTAL_SMTP_URL, or, when that
 is unset, writes it as a complete .eml file to <data dir>/outbox/.
 
+Any number of senders may run at once (every server worker runs one; `portal send-mail
+--loop` is one more): a sender claims a batch in one statement, marks a message sent only
+while its claim holds, and a message whose sender died is sent after the claim lapses.
+
 Failed sends are retried with a growing delay and, after the last try, kept with
 status "failed" and the error, visible to the administrator (`portal failed-mail`, then `portal retry-mail`): never
 dropped.
