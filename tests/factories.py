@@ -9,7 +9,7 @@ from typing import Any
 
 from portal.auth.passwords import hash_password
 from portal.db.tables import Document, Event, Provider, TeamMember, User
-from portal.documents.storage import FileStore
+from portal.documents.storage import make_storage
 from portal.settings import Settings
 
 PASSWORD = "Inspection2026"
@@ -31,7 +31,7 @@ async def _chunks(data: bytes) -> AsyncIterator[bytes]:
 class Factory:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.files = FileStore(settings.files_dir)
+        self.files = make_storage(settings)
 
     async def provider(self, **fields: Any) -> Provider:
         n = next(_counter)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
 from litestar import Litestar
@@ -20,9 +21,8 @@ from portal.auth.routes import router as auth_router
 from portal.auth.sessions import make_store
 from portal.conduct.routes import router as conduct_router
 from portal.db import engine as db_engine
-from portal.documents.api import remove_orphans
+from portal.documents.api import make_storage, sweep_forever
 from portal.documents.routes import router as documents_router
-from portal.documents.storage import FileStore
 from portal.events.routes import router as events_router
 from portal.settings import Settings
 from portal.survey.routes import router as survey_router
@@ -56,7 +56,7 @@ ROUTERS = [
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     environment = make_environment(settings.templates_dir)
-    files = FileStore(settings.files_dir)
+    files = make_storage(settings)  # the data dir's files, or S3 (PORTAL_STORAGE_URL)
     # Hashed, pre-compressed copies of static/ in the (writable) data dir.
     static = static_files(settings.static_dir, settings.data_dir / "static", STATIC_PATH)
 
@@ -67,17 +67,19 @@ def create_app(settings: Settings | None = None) -> Litestar:
         app.state.engine = engine
         if settings.mail_worker:
             app.state.mail_worker = asyncio.create_task(mail.worker(settings))
-        removed = files.remove_leftovers()
-        if removed:
-            log.warning("removed %d unfinished upload(s) left by a previous run", removed)
-        orphans = await remove_orphans(files)
-        if orphans:
-            log.warning("removed %d stored file(s) that no document points at", orphans)
+        # What crashed uploads left in storage, swept now and every sweep_seconds.
+        app.state.sweeper = asyncio.create_task(
+            sweep_forever(files, settings.storage_grace_seconds, settings.sweep_seconds)
+        )
 
     async def on_shutdown(app: Litestar) -> None:
         worker = getattr(app.state, "mail_worker", None)
         if worker is not None:
             worker.cancel()
+        app.state.sweeper.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await app.state.sweeper
+        await files.close()
         await app.state.sessions.close()
         await app.state.rate_limiter.close()
         await health.close(app)

@@ -17,7 +17,7 @@ from portal.admin import commands as _admin_commands  # noqa: F401  (registers i
 from portal.app import create_app
 from portal.auth import commands as _auth_commands  # noqa: F401  (registers its commands)
 from portal.commands import COMMANDS, command, database, prepare_database
-from portal.documents.storage import FileStore
+from portal.documents.api import make_storage
 from portal.settings import LOG_FORMATS, Settings
 from portal.web.logs import logging_config
 from portal.web.proxies import parse_networks
@@ -136,8 +136,12 @@ async def serve(args: argparse.Namespace, settings: Settings) -> int:
 
 @command("demo", "run the portal with demo data (SQLite in the data dir)", _server_args)
 async def demo(args: argparse.Namespace, settings: Settings) -> int:
-    async with database(settings):
-        await demo_data.load(FileStore(settings.files_dir))
+    files = make_storage(settings)
+    try:
+        async with database(settings):
+            await demo_data.load(files)
+    finally:
+        await files.close()
     address = f"http://{args.host}:{args.port}/"
     print(f"\nProvider Portal demo: {address}")
     print(

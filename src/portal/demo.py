@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from portal.auth.passwords import hash_password
 from portal.db.tables import Document, Event, Provider, TeamMember, User
 from portal.documents.publishing import published
-from portal.documents.storage import FileStore
+from portal.documents.storage import DocumentStore
 
 DEMO_PASSWORD = "Portal2026demo"
 
@@ -73,7 +73,7 @@ async def _one_chunk(data: bytes) -> AsyncIterator[bytes]:
     yield data
 
 
-async def load(files: FileStore, today: date | None = None) -> None:
+async def load(files: DocumentStore, today: date | None = None) -> None:
     today = today or date.today()
     providers: dict[str, int] = {}
     for urn, name, address in PROVIDERS:

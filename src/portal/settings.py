@@ -32,6 +32,11 @@ class Settings:
     upload_max_bytes: int = 100 * 1024 * 1024
     event_max_files: int = 100
     event_quota_bytes: int = 1024 * 1024 * 1024
+    storage_url: str = ""  # empty: files in data_dir/files; s3://bucket/prefix: S3-compatible
+    s3_endpoint_url: str = ""  # empty: AWS itself
+    s3_region: str = "us-east-1"
+    storage_grace_seconds: int = 7200  # leftovers older than this are swept; an upload gets half
+    sweep_seconds: int = 600  # how often the storage sweep runs
     lockout_attempts: int = 5
     lockout_minutes: int = 15
     trusted_proxies: str = ""  # addresses/CIDRs whose X-Forwarded-* headers are believed
@@ -78,6 +83,11 @@ class Settings:
             "upload_max_bytes": _int("PORTAL_UPLOAD_MAX_BYTES", 100 * 1024 * 1024),
             "event_max_files": _int("PORTAL_EVENT_MAX_FILES", 100),
             "event_quota_bytes": _int("PORTAL_EVENT_QUOTA_BYTES", 1024 * 1024 * 1024),
+            "storage_url": env.get("PORTAL_STORAGE_URL", ""),
+            "s3_endpoint_url": env.get("PORTAL_S3_ENDPOINT_URL", ""),
+            "s3_region": env.get("PORTAL_S3_REGION") or "us-east-1",
+            "storage_grace_seconds": _int("PORTAL_STORAGE_GRACE_SECONDS", 7200),
+            "sweep_seconds": _int("PORTAL_SWEEP_SECONDS", 600),
             "trusted_proxies": env.get("PORTAL_TRUSTED_PROXIES", ""),
             "log_format": env.get("PORTAL_LOG_FORMAT", "text"),
             "shutdown_seconds": _int("PORTAL_SHUTDOWN_SECONDS", 30),

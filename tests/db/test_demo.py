@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from portal import demo
 from portal.db.tables import Document, Event, Provider, TeamMember, User
-from portal.documents.storage import FileStore
+from portal.documents.storage_disk import DiskStore
 from portal.settings import Settings
 from tests.conftest import Database
 
 
 async def test_demo_data_loads_once_however_often_it_runs(db: Database, settings: Settings) -> None:
-    files = FileStore(settings.files_dir)
+    files = DiskStore(settings.files_dir)
     await demo.load(files)
     await demo.load(files)
 
@@ -34,7 +34,7 @@ async def test_demo_accounts_sign_in_with_the_documented_password(
 ) -> None:
     from portal.auth.service import authenticate
 
-    await demo.load(FileStore(settings.files_dir))
+    await demo.load(DiskStore(settings.files_dir))
     for username, *_ in demo.ACCOUNTS:
         result = await authenticate(username, demo.DEMO_PASSWORD)
         assert result.user is not None and result.user.username == username

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from e2e.conftest import start_server
 
-from portal.documents.storage import TEMP_SUFFIX
+from portal.documents.storage_disk import TEMP_SUFFIX
 from tests.documents.live import sign_in, start_upload, upload_head
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from e2e.conftest import start_server
 
-from portal.documents.storage import TEMP_SUFFIX
+from portal.documents.storage_disk import TEMP_SUFFIX
 from tests.documents.live import (
     closing,
     form_token,

@@ -10,15 +10,16 @@ import pytest
 
 from portal.db.tables import Document
 from portal.documents import service
-from portal.documents.storage import FileStore, StoredFile
+from portal.documents.storage import StoredFile
+from portal.documents.storage_disk import DiskStore
 from portal.settings import Settings
 from portal.validation import Refused
 from portal.web.access import load_event_access
 from tests.factories import Factory
 
 
-def store(settings: Settings) -> FileStore:
-    return FileStore(settings.files_dir)
+def store(settings: Settings) -> DiskStore:
+    return DiskStore(settings.files_dir)
 
 
 async def test_documents_for_shows_saved_and_own_staged_only(make: Factory) -> None:
@@ -51,7 +52,7 @@ async def test_usage_counts_staged_uploads_but_not_ones_own_deletes(make: Factor
     assert (await service.usage(colleague, "provider")).count == 3
 
 
-async def _stored(files: FileStore, content: bytes) -> StoredFile:
+async def _stored(files: DiskStore, content: bytes) -> StoredFile:
     async def chunks() -> AsyncIterator[bytes]:
         yield content
 

@@ -5,7 +5,8 @@ OpenDocument (odt, ods, odp), plain text, CSV, JPEG and PNG.
 
 - PDF, JPEG, PNG: their magic bytes at the start.
 - docx/xlsx/pptx and odt/ods/odp are zip files: the zip's members say which (the
-  central directory is at the end of the file, so this reads the stored file).
+  central directory is at the end of the file, so this reads the stored file, through
+  a seekable binary file the store gives: on disk the file, on S3 range requests).
 - doc/xls/ppt are OLE2 compound files: the magic, then the names of the streams in
   the compound file's directory ("WordDocument", "Workbook", "PowerPoint Document").
 - Text and CSV: the whole file is valid UTF-8 without NUL bytes (checked while the
@@ -18,7 +19,7 @@ import codecs
 import struct
 import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import BinaryIO
 
 import puremagic
 
@@ -84,7 +85,7 @@ class TextCheck:
         return self.ok
 
 
-def judge(path: Path, head: bytes, is_text: bool, file_name: str) -> str | None:
+def judge(source: BinaryIO, head: bytes, is_text: bool, file_name: str) -> str | None:
     """The content type of an allowed file, or None if the content is not allowed."""
     if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"%PDF-"):
         return PDF
@@ -93,9 +94,9 @@ def judge(path: Path, head: bytes, is_text: bool, file_name: str) -> str | None:
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
         return PNG
     if head.startswith(ZIP_MAGIC):
-        return _zip_type(path)
+        return _zip_type(source)
     if head.startswith(OLE_MAGIC):
-        return _ole_type(path)
+        return _ole_type(source)
     if is_text:
         return CSV if file_name.lower().endswith(".csv") else TEXT
     # Anything else (executables, archives, media...) is refused. puremagic names it
@@ -113,9 +114,9 @@ def describe(head: bytes) -> str:
         return "unknown"
 
 
-def _zip_type(path: Path) -> str | None:
+def _zip_type(source: BinaryIO) -> str | None:
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(source) as archive:
             names = set(archive.namelist())
             if "mimetype" in names:
                 mimetype = archive.read("mimetype")[:100].decode("ascii", "replace").strip()
@@ -131,10 +132,10 @@ def _zip_type(path: Path) -> str | None:
     return None
 
 
-def _ole_type(path: Path) -> str | None:
+def _ole_type(source: BinaryIO) -> str | None:
     """Read the compound file's directory and look for the Office stream names."""
     try:
-        names = _ole_stream_names(path)
+        names = _ole_stream_names(source)
     except (OSError, ValueError, struct.error):
         return None
     for name in names:
@@ -144,49 +145,49 @@ def _ole_type(path: Path) -> str | None:
     return None
 
 
-def _ole_stream_names(path: Path, max_entries: int = 4096) -> list[str]:
+def _ole_stream_names(f: BinaryIO, max_entries: int = 4096) -> list[str]:
     end_of_chain = 0xFFFFFFFE
-    with path.open("rb") as f:
-        header = f.read(512)
-        if len(header) < 512 or not header.startswith(OLE_MAGIC):
-            raise ValueError("not a compound file")
-        sector_shift = struct.unpack_from("<H", header, 30)[0]
-        if sector_shift not in (9, 12):
-            raise ValueError("bad sector size")
-        sector_size = 1 << sector_shift
-        first_dir_sector = struct.unpack_from("<I", header, 48)[0]
-        first_difat_sector, difat_count = struct.unpack_from("<II", header, 68)
-        fat_sectors = [s for s in struct.unpack_from("<109I", header, 76) if s < 0xFFFFFFFA]
-        difat = first_difat_sector
-        seen = 0
-        while difat < 0xFFFFFFFA and seen < difat_count and seen < 1024:
-            f.seek((difat + 1) * sector_size)
-            block = f.read(sector_size)
-            entries = struct.unpack(f"<{sector_size // 4}I", block)
-            fat_sectors += [s for s in entries[:-1] if s < 0xFFFFFFFA]
-            difat = entries[-1]
-            seen += 1
-        per_fat = sector_size // 4
+    f.seek(0)
+    header = f.read(512)
+    if len(header) < 512 or not header.startswith(OLE_MAGIC):
+        raise ValueError("not a compound file")
+    sector_shift = struct.unpack_from("<H", header, 30)[0]
+    if sector_shift not in (9, 12):
+        raise ValueError("bad sector size")
+    sector_size = 1 << sector_shift
+    first_dir_sector = struct.unpack_from("<I", header, 48)[0]
+    first_difat_sector, difat_count = struct.unpack_from("<II", header, 68)
+    fat_sectors = [s for s in struct.unpack_from("<109I", header, 76) if s < 0xFFFFFFFA]
+    difat = first_difat_sector
+    seen = 0
+    while difat < 0xFFFFFFFA and seen < difat_count and seen < 1024:
+        f.seek((difat + 1) * sector_size)
+        block = f.read(sector_size)
+        entries = struct.unpack(f"<{sector_size // 4}I", block)
+        fat_sectors += [s for s in entries[:-1] if s < 0xFFFFFFFA]
+        difat = entries[-1]
+        seen += 1
+    per_fat = sector_size // 4
 
-        def next_sector(sector: int) -> int:
-            index, offset = divmod(sector, per_fat)
-            if index >= len(fat_sectors):
-                return end_of_chain
-            f.seek((fat_sectors[index] + 1) * sector_size + offset * 4)
-            data = f.read(4)
-            return struct.unpack("<I", data)[0] if len(data) == 4 else end_of_chain
+    def next_sector(sector: int) -> int:
+        index, offset = divmod(sector, per_fat)
+        if index >= len(fat_sectors):
+            return end_of_chain
+        f.seek((fat_sectors[index] + 1) * sector_size + offset * 4)
+        data = f.read(4)
+        return struct.unpack("<I", data)[0] if len(data) == 4 else end_of_chain
 
-        names: list[str] = []
-        sector = first_dir_sector
-        visited: set[int] = set()
-        while sector < 0xFFFFFFFA and sector not in visited and len(names) < max_entries:
-            visited.add(sector)
-            f.seek((sector + 1) * sector_size)
-            block = f.read(sector_size)
-            for start in range(0, len(block) - 127, 128):
-                entry = block[start : start + 128]
-                length = struct.unpack_from("<H", entry, 64)[0]
-                if 2 <= length <= 64:
-                    names.append(entry[: length - 2].decode("utf-16-le", "replace"))
-            sector = next_sector(sector)
-        return names
+    names: list[str] = []
+    sector = first_dir_sector
+    visited: set[int] = set()
+    while sector < 0xFFFFFFFA and sector not in visited and len(names) < max_entries:
+        visited.add(sector)
+        f.seek((sector + 1) * sector_size)
+        block = f.read(sector_size)
+        for start in range(0, len(block) - 127, 128):
+            entry = block[start : start + 128]
+            length = struct.unpack_from("<H", entry, 64)[0]
+            if 2 <= length <= 64:
+                names.append(entry[: length - 2].decode("utf-16-le", "replace"))
+        sector = next_sector(sector)
+    return names

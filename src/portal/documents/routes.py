@@ -15,16 +15,16 @@ from typing import Any, ClassVar
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.handlers import BaseRouteHandler
-from litestar.response import File, Response
+from litestar.response import Response, Stream
 
 from portal.db.tables import Document
 from portal.documents import forms, service
-from portal.documents.storage import FileStore
+from portal.documents.storage import DocumentStore
 from portal.documents.upload import OVERHEAD_BYTES, read_upload
 from portal.validation import Refused
 from portal.web.access import EventAccess
 from portal.web.banner import with_banner
-from portal.web.downloads import file_response
+from portal.web.downloads import stream_response
 from portal.web.render import redirect, render, wants_fragment
 from portal.web.routing import event_router
 
@@ -47,15 +47,17 @@ OFSTED = Side("ofsted", "Documents Uploaded by Ofsted")
 
 
 @get("/documents/{document_id:int}/download", name="documents.download")
-async def download(request: Request[Any, Any, Any], access: EventAccess, document_id: int) -> File:
+async def download(
+    request: Request[Any, Any, Any], access: EventAccess, document_id: int
+) -> Stream:
     document = await service.find_visible(access, document_id)
     if document is None:
         raise NotFoundException()
-    store: FileStore = request.app.state.files
-    path = store.path(document.stored_name)
-    if not path.exists():
+    store: DocumentStore = request.app.state.files
+    opened = await store.open(document.stored_name)
+    if opened is None:
         raise NotFoundException()
-    return file_response(path, document.file_name, document.content_type)
+    return stream_response(opened.chunks, opened.size, document.file_name, document.content_type)
 
 
 def _uploaded_notice(staged: list[Document]) -> str:

@@ -9,8 +9,8 @@ No Litestar here: rules and queries only."""
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import AsyncIterator, Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -20,7 +20,7 @@ from portal.db.engine import locks_rows, serialising_transaction
 from portal.db.tables import Document, Event
 from portal.documents import forms, publishing
 from portal.documents.filetypes import TextCheck, describe, judge
-from portal.documents.storage import FileStore, StoredFile, TooLarge
+from portal.documents.storage import DocumentStore, StoredFile, TooLarge
 from portal.documents.tables import SaveReceipt
 from portal.settings import Settings
 from portal.validation import Refused
@@ -170,7 +170,7 @@ async def stage_upload(
     limits: Limits,
     kind: str = "other",
 ) -> Document:
-    """A complete file on disk becomes a staged document of this user, if the event's
+    """A complete stored file becomes a staged document of this user, if the event's
     limits still allow it (else `Refused`, on the file field). The limits were checked
     before the file streamed in, but a colleague may have staged a file meanwhile: the
     check is made again here, with the event locked, so two uploads at the limit cannot
@@ -219,7 +219,7 @@ class Upload:
 
     access: EventAccess
     side: str
-    store: FileStore
+    store: DocumentStore
     limits: Limits
     staged: list[Document] = field(default_factory=list)
     files: int = 0
@@ -259,11 +259,23 @@ class Upload:
             return await self._refuse(
                 name, "quota", lambda several: _quota_message(self.access, name, several, limits)
             )
+        try:
+            await self._keep(name, stored, text.finish(), fields)
+        except BaseException:
+            # Not recorded (database down, cancelled…): its file must not stay behind.
+            with suppress(Exception):
+                await self.store.delete(stored.stored_name)
+            raise
+
+    async def _keep(
+        self, name: str, stored: StoredFile, is_text: bool, fields: dict[str, str]
+    ) -> None:
+        """A stored file judged by its content and staged, or deleted and refused."""
         if stored.size == 0:
             await self.store.delete(stored.stored_name)
             return await self._refuse(name, "empty", lambda several: forms.empty(name, several))
-        path = self.store.path(stored.stored_name)
-        content_type = await asyncio.to_thread(judge, path, stored.head, text.finish(), name)
+        with self.store.reader(stored.stored_name, stored.size) as source:
+            content_type = await asyncio.to_thread(judge, source, stored.head, is_text, name)
         if content_type is None:
             await self.store.delete(stored.stored_name)
             return await self._refuse(
@@ -278,7 +290,7 @@ class Upload:
                 stored,
                 file_name=name,
                 content_type=content_type,
-                limits=limits,
+                limits=self.limits,
                 kind=fields.get(forms.KIND_FIELD, "other"),
             )
         except Refused as refusal:  # a colleague's upload got in first
@@ -324,7 +336,7 @@ class DeleteResult:
 
 
 async def stage_delete(
-    access: EventAccess, side: str, document: Document, store: FileStore
+    access: EventAccess, side: str, document: Document, store: DocumentStore
 ) -> DeleteResult:
     """'Yes - Delete': a saved document is marked to be deleted at Save; one's own
     upload that was never saved is dropped at once, file and all."""
@@ -378,7 +390,7 @@ class SaveResult:
     receipt_id: int | None
 
 
-async def save(access: EventAccess, side: str, store: FileStore) -> SaveResult:
+async def save(access: EventAccess, side: str, store: DocumentStore) -> SaveResult:
     """Make every staged change of this user on this side live, in one transaction."""
     now = clock.now()
     db = Document._meta.db
@@ -421,7 +433,7 @@ async def save(access: EventAccess, side: str, store: FileStore) -> SaveResult:
     return SaveResult(uploaded=uploaded, deleted=deleted, receipt_id=receipt_id)
 
 
-async def cancel(access: EventAccess, side: str, store: FileStore) -> int:
+async def cancel(access: EventAccess, side: str, store: DocumentStore) -> int:
     """Drop every staged change of this user on this side (and the staged files)."""
     async with Document._meta.db.transaction():
         changes = await Document.objects().where(_own_changes(access, side))
@@ -500,22 +512,3 @@ async def receipt(access: EventAccess, receipt_id: str | None) -> Receipt | None
     if row is None:
         return None
     return Receipt(side=row["side"], uploaded=row["uploaded"], deleted=row["deleted"])
-
-
-async def remove_orphans(store: FileStore, older_than_seconds: float = 60.0) -> int:
-    """At start-up: stored files no document row points at (a process killed between
-    finishing a file and recording it). Only files older than a minute, so an upload
-    finishing in another worker right now keeps its file."""
-    if not store.root.exists():
-        return 0
-    known = {row["stored_name"] for row in await Document.select(Document.stored_name)}
-    cutoff = time.time() - older_than_seconds
-    removed = 0
-    for path in store.root.iterdir():
-        name = path.name
-        if not name.isalnum() or name in known or not path.is_file():
-            continue
-        if path.stat().st_mtime < cutoff:
-            path.unlink(missing_ok=True)
-            removed += 1
-    return removed

@@ -1,32 +1,37 @@
-"""Files on disk, written so that a crash never leaves a half-written file in place.
+"""Where uploaded documents' bytes live: one small interface, two backends.
 
-Chunks are streamed into a temporary file in the same directory (never held whole in
-memory), fsynced, then renamed to a random stored name: the rename is atomic, so a
-stored name points at a complete file or at nothing. Temporary files a killed
-process left behind are removed at start-up (`remove_leftovers`).
+- `DiskStore` (storage_disk.py, the default): files under the data dir, written to a
+  temporary file and renamed when complete.
+- `S3Store` (storage_s3.py, `PORTAL_STORAGE_URL=s3://bucket/prefix`): objects in
+  S3-compatible storage, streamed in as a multipart upload that becomes an object only
+  when it is completed.
+
+On both, a stored name names a complete file or nothing; an upload in progress is
+invisible ("unfinished") until it is complete. What a killed process leaves behind is
+removed by the sweep (sweep.py), which only ever touches what is older than the grace
+period: an upload in flight is never that old, because `save` cuts off an upload
+taking longer than half of it (`max_upload_seconds`).
 """
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
-import os
-import secrets
-from collections.abc import AsyncIterable, Callable
+import time
+from collections.abc import AsyncIterable, AsyncIterator, Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import BinaryIO, Protocol
 
-import aiofiles
-import aiofiles.os
+from portal.settings import Settings
 
-TEMP_SUFFIX = ".part"
-CHUNK_SIZE = 1024 * 1024
-SYNC_EVERY = 16 * CHUNK_SIZE
+HEAD_BYTES = 8192  # the first bytes of a file, kept for judging its type by content
 
 
 class TooLarge(Exception):
     """The stream went past the size limit; nothing was kept."""
+
+
+class TooSlow(TimeoutError):
+    """The upload took longer than a store allows one to take; nothing was kept."""
 
 
 @dataclass(frozen=True)
@@ -37,157 +42,90 @@ class StoredFile:
     head: bytes  # the first bytes, for judging the type by content
 
 
-class FileStore:
-    def __init__(self, root: Path) -> None:
-        self.root = root
+@dataclass(frozen=True)
+class Opened:
+    """A stored file opened for download: its size, and its bytes as they come."""
 
-    def path(self, stored_name: str) -> Path:
-        if not stored_name.isalnum():  # stored names are ours: hex only, never a path
-            raise ValueError("bad stored name")
-        return self.root / stored_name
+    size: int
+    chunks: AsyncIterator[bytes]
+
+
+Observer = Callable[[bytes], None]
+
+
+class DocumentStore(Protocol):
+    max_upload_seconds: float
 
     async def save(
-        self,
-        chunks: AsyncIterable[bytes],
-        *,
-        max_bytes: int,
-        observe: Callable[[bytes], None] | None = None,
+        self, chunks: AsyncIterable[bytes], *, max_bytes: int, observe: Observer | None = None
     ) -> StoredFile:
-        """Stream `chunks` to a new file; raise TooLarge as soon as max_bytes is passed.
-        `observe` sees every chunk as it passes (e.g. to check that a file is text)."""
-        await aiofiles.os.makedirs(self.root, exist_ok=True)
-        stored_name = secrets.token_hex(16)
-        temp = self.root / f"{stored_name}{TEMP_SUFFIX}"
-        size = 0
-        head = b""
-        try:
-            async with aiofiles.open(temp, "wb") as out:
-                writer = _BlockWriter(out)
-                try:
-                    async for chunk in chunks:
-                        size += len(chunk)
-                        if size > max_bytes:
-                            raise TooLarge()
-                        if len(head) < 8192:
-                            head += chunk[: 8192 - len(head)]
-                        if observe is not None:
-                            observe(chunk)
-                        await writer.add(chunk)
-                    await writer.finish()
-                finally:
-                    await writer.settle()
-            await aiofiles.os.replace(temp, self.path(stored_name))
-            await _fsync_dir(self.root)
-        except BaseException:
-            # Any failure (too large, client gone, cancelled): keep nothing.
-            await self._remove(temp)
-            raise
-        return StoredFile(stored_name=stored_name, size=size, sha256=writer.sha256, head=head)
+        """Stream `chunks` into a new stored file (bounded memory); raise TooLarge as soon
+        as max_bytes is passed. `observe` sees every chunk as it passes."""
+        ...
+
+    async def open(self, stored_name: str) -> Opened | None:
+        """The file, streamed; None if there is no such file."""
+        ...
+
+    def reader(self, stored_name: str, size: int) -> AbstractContextManager[BinaryIO]:
+        """A seekable binary file over the stored bytes, for reading the parts of an
+        archive from a worker thread (call this from the event loop)."""
+        ...
 
     async def delete(self, stored_name: str) -> None:
-        await self._remove(self.path(stored_name))
+        """Remove the file; nothing happens if it is not there."""
+        ...
 
-    async def _remove(self, path: Path) -> None:
-        try:
-            await aiofiles.os.remove(path)
-        except FileNotFoundError:
-            pass
+    async def exists(self, stored_name: str) -> bool: ...
 
-    def remove_leftovers(self) -> int:
-        """At start-up: delete temporary files of uploads that never finished."""
-        if not self.root.exists():
-            return 0
-        removed = 0
-        for leftover in self.root.glob(f"*{TEMP_SUFFIX}"):
-            leftover.unlink(missing_ok=True)
-            removed += 1
-        return removed
+    def stored(self, older_than: float) -> AsyncIterator[list[str]]:
+        """Names of complete files last written more than `older_than` seconds ago, in
+        batches (a bucket may hold millions)."""
+        ...
 
+    async def remove_unfinished(self, older_than: float) -> int:
+        """Drop uploads that were started more than `older_than` seconds ago and never
+        finished (a process killed mid-upload); how many."""
+        ...
 
-async def _fsync_dir(directory: Path) -> None:
-    def sync() -> None:
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+    async def ready(self) -> None:
+        """Raise if the store cannot be used now (for /readyz)."""
+        ...
 
-    await aiofiles.os.wrap(sync)()
+    async def close(self) -> None: ...
 
 
-class _BlockWriter:
-    """Network chunks (tens of kB) gathered into CHUNK_SIZE blocks, each written and
-    hashed in worker threads while the next block fills. Two buffers, allocated once
-    and reused: a block is never touched again until its write and hash are done, and
-    no fresh memory is taken per block (new large buffers cost page faults).
+def valid_name(stored_name: str) -> bool:
+    """Stored names are ours: 32 hex digits, never a path or a key of anything else."""
+    return len(stored_name) == 32 and all(c in "0123456789abcdef" for c in stored_name)
 
-    Every SYNC_EVERY bytes a background fdatasync pushes what is written so far to
-    the disk, so the disk works while the network delivers the rest; otherwise the
-    kernel would hold it all in its cache and the final fsync would write the whole
-    file only after the last byte arrived."""
 
-    def __init__(self, out: Any) -> None:
-        self._out = out
-        self._digest = hashlib.sha256()
-        self._buffers = (bytearray(CHUNK_SIZE), bytearray(CHUNK_SIZE))
-        self._current = 0
-        self._filled = 0
-        self._in_flight: asyncio.Future[Any] | None = None
-        self._unsynced = 0
-        self._syncing: asyncio.Future[Any] | None = None
+class Deadline:
+    """When an upload that started now must have finished."""
 
-    @property
-    def sha256(self) -> str:
-        return self._digest.hexdigest()
+    def __init__(self, seconds: float) -> None:
+        self.at = time.monotonic() + seconds
 
-    async def add(self, chunk: bytes) -> None:
-        view = memoryview(chunk)
-        while view:
-            buffer = self._buffers[self._current]
-            taken = min(len(view), CHUNK_SIZE - self._filled)
-            buffer[self._filled : self._filled + taken] = view[:taken]
-            self._filled += taken
-            view = view[taken:]
-            if self._filled == CHUNK_SIZE:
-                await self._send()
+    def check(self) -> None:
+        if time.monotonic() > self.at:
+            raise TooSlow()
 
-    async def finish(self) -> None:
-        """Write what is left and fsync: when this returns, the file is on disk."""
-        if self._filled:
-            await self._send()
-        await self.settle()
-        await self._out.flush()
-        await aiofiles.os.wrap(os.fsync)(self._out.fileno())
 
-    async def settle(self) -> None:
-        """Wait for the block and the sync in flight (their errors are raised here)."""
-        in_flight, self._in_flight = self._in_flight, None
-        syncing, self._syncing = self._syncing, None
-        try:
-            if in_flight is not None:
-                await in_flight
-        finally:
-            if syncing is not None:
-                await syncing
+def make_storage(settings: Settings) -> DocumentStore:
+    """The store `settings` name: S3 for an s3:// storage URL, else the data dir's files."""
+    max_upload = settings.storage_grace_seconds / 2
+    url = settings.storage_url
+    if url.startswith("s3://"):
+        from portal.documents.storage_s3 import S3Store  # only then: botocore is large
 
-    async def _send(self) -> None:
-        in_flight, self._in_flight = self._in_flight, None
-        if in_flight is not None:
-            await in_flight  # the other buffer is free again once its block is written
-        if self._syncing is not None and self._syncing.done():
-            syncing, self._syncing = self._syncing, None
-            syncing.result()  # a failed sync fails the upload
-        if self._unsynced >= SYNC_EVERY and self._syncing is None:
-            self._syncing = asyncio.ensure_future(
-                aiofiles.os.wrap(os.fdatasync)(self._out.fileno())
-            )
-            self._unsynced = 0
-        block = memoryview(self._buffers[self._current])[: self._filled]
-        # hashlib lets go of the GIL for large inputs, so hashing and writing run
-        # side by side, and both beside the event loop receiving the next block.
-        self._in_flight = asyncio.gather(
-            self._out.write(block), asyncio.to_thread(self._digest.update, block)
+        return S3Store.from_url(
+            url,
+            endpoint_url=settings.s3_endpoint_url or None,
+            region=settings.s3_region,
+            max_upload_seconds=max_upload,
         )
-        self._unsynced += self._filled
-        self._current = 1 - self._current
-        self._filled = 0
+    if url:
+        raise ValueError("PORTAL_STORAGE_URL must be empty (files in the data dir) or s3://…")
+    from portal.documents.storage_disk import DiskStore
+
+    return DiskStore(settings.files_dir, max_upload_seconds=max_upload)

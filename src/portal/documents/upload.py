@@ -1,11 +1,11 @@
 """The upload request, read as it arrives: a streaming multipart parser over
-`request.stream()`, each file part piped straight into `FileStore.save` (never held
+`request.stream()`, each file part piped straight into the store's `save` (never held
 whole in memory), and the CSRF token checked before any file byte is stored: from
 the `x-csrf-token` header (htmx), or from the `csrf_token` field, which the form puts
 before the file field (no JavaScript).
 
 A file that breaks a rule is refused while it streams (the limit is passed to
-`FileStore.save`); the rest of its bytes are read and thrown away so that the browser
+the store's `save`); the rest of its bytes are read and thrown away so that the browser
 gets the answer (a page with the error) rather than a broken connection.
 """
 

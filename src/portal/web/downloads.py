@@ -1,14 +1,14 @@
-"""Downloads: always an attachment, never sniffed, never cached; a file streamed from
-disk, or a spreadsheet (CSV) built in memory."""
+"""Downloads: always an attachment, never sniffed, never cached; a stored file streamed
+as its chunks come (from disk or object storage), or a spreadsheet (CSV) built in memory."""
 
 from __future__ import annotations
 
 import unicodedata
-from pathlib import Path
+from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import quote
 
-from litestar.response import File, Response
+from litestar.response import Response, Stream
 
 NOT_CACHED = {"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"}
 
@@ -20,12 +20,18 @@ def content_disposition(file_name: str) -> str:
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(file_name, safe='')}"
 
 
-def file_response(path: Path, file_name: str, content_type: str) -> File:
-    return File(
-        path=path,
+def stream_response(
+    chunks: AsyncIterator[bytes], size: int, file_name: str, content_type: str
+) -> Stream:
+    """A stored file of `size` bytes, sent as `chunks` arrive: never whole in memory."""
+    return Stream(
+        chunks,
         media_type=content_type or "application/octet-stream",
-        chunk_size=64 * 1024,
-        headers={"Content-Disposition": content_disposition(file_name), **NOT_CACHED},
+        headers={
+            "Content-Disposition": content_disposition(file_name),
+            "Content-Length": str(size),
+            **NOT_CACHED,
+        },
     )
 
 
