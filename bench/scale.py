@@ -158,6 +158,21 @@ class ProfileResult:
     p99_ratio: float
 
 
+def worker_cpu(server: Server) -> dict[int, float]:
+    """CPU seconds used so far by each of a `serve` supervisor's worker processes."""
+    found = subprocess.run(["pgrep", "-P", str(server.process.pid)], capture_output=True, text=True)
+    seconds = {}
+    for pid in map(int, found.stdout.split()):
+        try:
+            if b"spawn_main" not in Path(f"/proc/{pid}/cmdline").read_bytes():
+                continue  # multiprocessing's resource tracker
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        seconds[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return seconds
+
+
 def profile_url(server: Server, session: Session) -> str:
     return f"{server.url}/events/{session.event_id}"
 
@@ -174,7 +189,15 @@ def check_profile(
     ratios, p99_ratios = [], []
     for round_number in range(1, rounds + 1):
         for workers, server in servers.items():  # in turns: they share the cores
+            cpu_before = worker_cpu(server)
             busy = wrk(profile_url(server, session), headers, 16, seconds)
+            if workers > 1:  # were both workers busy? (the kernel hands out connections)
+                used = {
+                    pid: cpu - cpu_before.get(pid, 0) for pid, cpu in worker_cpu(server).items()
+                }
+                total = sum(used.values()) or 1
+                split = " / ".join(f"{100 * cpu / total:.0f}%" for cpu in used.values())
+                print(f"  CPU split between the {workers} workers: {split}", flush=True)
             four = wrk(profile_url(server, session), headers, 4, seconds)
             for load in (busy, four):
                 if load.errors:
