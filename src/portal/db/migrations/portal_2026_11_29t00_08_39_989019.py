@@ -1,6 +1,5 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.columns.column_types import Timestamptz
-from piccolo.columns.column_types import Varchar
+from piccolo.columns.column_types import Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.indexes import IndexMethod
 
@@ -10,13 +9,9 @@ DESCRIPTION = "True"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="portal", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="portal", description=DESCRIPTION)
 
-    manager.add_table(
-        class_name="JobLease", tablename="job_lease", schema=None, columns=None
-    )
+    manager.add_table(class_name="JobLease", tablename="job_lease", schema=None, columns=None)
 
     manager.add_column(
         table_class_name="JobLease",
