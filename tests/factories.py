@@ -9,7 +9,7 @@ from typing import Any
 
 from portal.auth.passwords import hash_password
 from portal.db.tables import Document, Event, Provider, TeamMember, User
-from portal.documents.storage import make_storage
+from portal.documents.api import make_storage
 from portal.settings import Settings
 
 PASSWORD = "Inspection2026"

@@ -69,7 +69,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             app.state.mail_worker = asyncio.create_task(mail.worker(settings))
         # What crashed uploads left in storage, swept now and every sweep_seconds.
         app.state.sweeper = asyncio.create_task(
-            sweep_forever(files, settings.storage_grace_seconds, settings.sweep_seconds)
+            sweep_forever(
+                files,
+                settings.storage_grace_seconds,
+                settings.sweep_seconds,
+                redis_url=settings.redis_url,
+            )
         )
 
     async def on_shutdown(app: Litestar) -> None:

@@ -1,7 +1,7 @@
 """What the app and other features may use of documents: its public face."""
 
+from portal.documents.backends import make_storage
 from portal.documents.service import has_published, receipt
-from portal.documents.storage import make_storage
 from portal.documents.sweep import sweep_and_log, sweep_forever
 
 __all__ = ["has_published", "make_storage", "receipt", "sweep_and_log", "sweep_forever"]

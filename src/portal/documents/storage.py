@@ -21,8 +21,6 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import BinaryIO, Protocol
 
-from portal.settings import Settings
-
 HEAD_BYTES = 8192  # the first bytes of a file, kept for judging its type by content
 
 
@@ -109,23 +107,3 @@ class Deadline:
     def check(self) -> None:
         if time.monotonic() > self.at:
             raise TooSlow()
-
-
-def make_storage(settings: Settings) -> DocumentStore:
-    """The store `settings` name: S3 for an s3:// storage URL, else the data dir's files."""
-    max_upload = settings.storage_grace_seconds / 2
-    url = settings.storage_url
-    if url.startswith("s3://"):
-        from portal.documents.storage_s3 import S3Store  # only then: botocore is large
-
-        return S3Store.from_url(
-            url,
-            endpoint_url=settings.s3_endpoint_url or None,
-            region=settings.s3_region,
-            max_upload_seconds=max_upload,
-        )
-    if url:
-        raise ValueError("PORTAL_STORAGE_URL must be empty (files in the data dir) or s3://…")
-    from portal.documents.storage_disk import DiskStore
-
-    return DiskStore(settings.files_dir, max_upload_seconds=max_upload)

@@ -6,8 +6,10 @@ in document storage, removed once it is older than the grace period.
   recording it), and files of documents deleted at a Save whose process died before it
   removed them (their rows stay, as history, in state "deleted").
 
-It runs at start-up and then every `sweep_seconds`, in every process. It is safe to run
-in several processes at once: it only deletes what is older than the grace period, and
+It runs at start-up and then every `sweep_seconds`, in one process at a time across
+workers and machines (`portal.locks.run_once`). It would be safe to run in several at
+once too (the lock only saves the work): it only deletes what is older than the grace
+period, and
 nothing in use is: an upload in flight is younger (`save` cuts off one that takes half
 the grace period), and a stored file gets its row within moments of being complete. For
 each batch of old files the rows are read after the files were listed, so a row recorded
@@ -22,8 +24,10 @@ from dataclasses import dataclass
 
 from portal.db.tables import Document
 from portal.documents.storage import DocumentStore
+from portal.locks import run_once
 
 log = logging.getLogger("portal.storage")
+JOB = "storage-sweep"
 
 
 @dataclass(frozen=True)
@@ -66,8 +70,16 @@ async def sweep_and_log(store: DocumentStore, grace_seconds: float) -> Swept | N
     return swept
 
 
-async def sweep_forever(store: DocumentStore, grace_seconds: float, every_seconds: float) -> None:
-    """At start-up, then every `every_seconds`, until cancelled."""
+async def sweep_forever(
+    store: DocumentStore, grace_seconds: float, every_seconds: float, *, redis_url: str = ""
+) -> None:
+    """At start-up, then every `every_seconds`, until cancelled: in whichever process
+    takes the lock first; the others skip that round."""
     while True:
-        await sweep_and_log(store, grace_seconds)
+        try:
+            async with run_once(JOB, ttl=every_seconds, redis_url=redis_url) as mine:
+                if mine:
+                    await sweep_and_log(store, grace_seconds)
+        except Exception as error:  # the lock's database or Redis is down: next round
+            log.warning("storage sweep skipped: %s: %s", type(error).__name__, error)
         await asyncio.sleep(every_seconds)
