@@ -1,0 +1,70 @@
+"""Run as a program: stream 100 MB into a store (disk or S3) and print how much the
+process's resident memory grew at its highest (sampled every 5 ms), in MiB, and the
+seconds it took. `python -m tests.documents.memory_probe
+disk DIR` or `... s3 BUCKET ENDPOINT`. A program of its own, so that nothing else in
+the process (a test run) counts towards the peak."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import threading
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from portal.documents.storage import DocumentStore
+from portal.documents.storage_disk import DiskStore
+
+TOTAL = 100 * 1024 * 1024
+CHUNK = 64 * 1024  # about what a server hands the app at a time
+
+
+def rss_mib() -> float:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * 4096 / 1024 / 1024
+
+
+class Peak(threading.Thread):
+    """The highest resident memory seen while it runs."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.highest = rss_mib()
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(0.005):
+            self.highest = max(self.highest, rss_mib())
+
+
+async def stream(total: int) -> AsyncIterator[bytes]:
+    block = bytes(range(256)) * (CHUNK // 256)
+    for _ in range(total // CHUNK):
+        yield block
+
+
+async def main(store: DocumentStore) -> None:
+    await store.save(stream(4 * 1024 * 1024), max_bytes=TOTAL)  # warm up: clients, threads
+    before = rss_mib()
+    peak = Peak()
+    peak.start()
+    started = time.perf_counter()
+    stored = await store.save(stream(TOTAL), max_bytes=TOTAL)
+    seconds = time.perf_counter() - started
+    peak.done.set()
+    peak.join()
+    assert stored.size == TOTAL
+    print(f"{peak.highest - before:.1f} {seconds:.2f}")
+    await store.close()
+
+
+if __name__ == "__main__":
+    kind = sys.argv[1]
+    if kind == "disk":
+        chosen: DocumentStore = DiskStore(Path(sys.argv[2]))
+    else:
+        from portal.documents.storage_s3 import S3Store
+
+        chosen = S3Store(sys.argv[2], "documents", endpoint_url=sys.argv[3])
+    asyncio.run(main(chosen))
