@@ -238,7 +238,8 @@ async def list_events(args: argparse.Namespace, settings: Settings) -> int:
                 f"{row['provider_name']}"
             )
         noun = "event" if page.total == 1 else "events"
-        print(f"Page {page.number} of {page.pages}, {page.total} {noun}.")
+        of = "" if page.more else f" of {page.pages}"  # not counted past COUNT_LIMIT
+        print(f"Page {page.number}{of}, {page.shown_total} {noun}.")
         return 0
 
     return await _with_database(settings, work)

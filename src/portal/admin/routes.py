@@ -4,7 +4,6 @@ team, users and the audit log. Plain GOV.UK pages; every change is audited."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from litestar import Request, get, post
 from litestar.exceptions import NotFoundException, PermissionDeniedException
@@ -18,7 +17,7 @@ from portal.validation import Refused
 from portal.web import routing
 from portal.web.banner import banner, with_banner
 from portal.web.guards import current_user, role
-from portal.web.paging import Page, page_number
+from portal.web.paging import Page, Position, links
 from portal.web.render import already_done, redirect, render
 from portal.web.routing import Form
 
@@ -38,28 +37,6 @@ def _done(request: Request[Any, Any, Any], message: str, name: str, **params: An
     return redirect(request, with_banner(request, _url(request, name, **params), message))
 
 
-def _page_links(base: str, params: dict[str, Any], page: Page) -> dict[str, Any]:
-    """govukPagination's parameters for a list at `base` with its search `params`."""
-    kept = {key: value for key, value in params.items() if value and isinstance(value, str)}
-
-    def href(number: int) -> str:
-        return f"{base}?{urlencode({**kept, 'page': number})}"
-
-    items: list[dict[str, Any]] = []
-    last_shown = 0
-    for number in range(1, page.pages + 1):
-        if number in (1, page.pages) or abs(number - page.number) <= 1:
-            if last_shown and number - last_shown > 1:
-                items.append({"ellipsis": True})
-            items.append({"number": number, "href": href(number), "current": number == page.number})
-            last_shown = number
-    return {
-        "items": items if page.pages > 1 else [],
-        "previous": {"href": href(page.number - 1)} if page.number > 1 else None,
-        "next": {"href": href(page.number + 1)} if page.number < page.pages else None,
-    }
-
-
 def _search_results(
     request: Request[Any, Any, Any], template: str, name: str, q: str, result: Page, **extra: Any
 ) -> Response[Any]:
@@ -67,7 +44,7 @@ def _search_results(
     context = {
         "q": q,
         "page": result,
-        "pagination": _page_links(_url(request, name), {"q": q}, result),
+        "pagination": links(_url(request, name), {"q": q}, result),
         "banner": banner(request),
         **extra,
     }
@@ -86,10 +63,8 @@ async def home(request: Request[Any, Any, Any]) -> Response[Any]:
 
 
 @get("/providers", name="admin.providers")
-async def providers(
-    request: Request[Any, Any, Any], q: str = "", page: str | None = None
-) -> Response[Any]:
-    result = await service.providers(q, page_number(page))
+async def providers(request: Request[Any, Any, Any], q: str = "") -> Response[Any]:
+    result = await service.providers(q, Position.of(request.query_params))
     return _search_results(request, "admin/providers.html", "admin.providers", q, result)
 
 
@@ -156,10 +131,8 @@ async def provider_update(
 
 
 @get("/events", name="admin.events")
-async def events(
-    request: Request[Any, Any, Any], q: str = "", page: str | None = None
-) -> Response[Any]:
-    result = await service.events(q, page_number(page))
+async def events(request: Request[Any, Any, Any], q: str = "") -> Response[Any]:
+    result = await service.events(q, Position.of(request.query_params))
     return _search_results(
         request, "admin/events.html", "admin.events", q, result, event_types=EVENT_TYPES
     )
@@ -406,10 +379,8 @@ async def member_remove(
 
 
 @get("/users", name="admin.users")
-async def users(
-    request: Request[Any, Any, Any], q: str = "", page: str | None = None
-) -> Response[Any]:
-    result = await service.users(q, page_number(page))
+async def users(request: Request[Any, Any, Any], q: str = "") -> Response[Any]:
+    result = await service.users(q, Position.of(request.query_params))
     return _search_results(request, "admin/users.html", "admin.users", q, result)
 
 
@@ -550,7 +521,7 @@ async def audit_log(request: Request[Any, Any, Any]) -> Response[Any]:
         date_from=values["date_from"] if parsed.ok else None,
         date_to=values["date_to"] if parsed.ok else None,
     )
-    result = await service.audit_log(filters, page_number(params.get("page")))
+    result = await service.audit_log(filters, Position.of(params))
     return render(
         request,
         "admin/audit.html",
@@ -558,7 +529,7 @@ async def audit_log(request: Request[Any, Any, Any]) -> Response[Any]:
             "values": values,
             "errors": parsed.errors,
             "page": result,
-            "pagination": _page_links(_url(request, "admin.audit"), values, result),
+            "pagination": links(_url(request, "admin.audit"), values, result),
         },
         block="results",
     )

@@ -2,18 +2,24 @@
 users and the audit log. Used by the console (routes.py) and the `portal` commands
 (commands.py) alike. No Litestar here.
 
-Lists are paged with LIMIT/OFFSET over an index in the list's order (see the admin
-migration), so a page costs the same at 100 000 events as at 100."""
+Lists are read a page at a time straight off an index in the list's order (keyset
+paging, `Keyset`; the indexes are in the admin and portal migrations) and counted up to
+`COUNT_LIMIT`, so a page costs the same at 100 000 events or 1 000 000 audit rows as at
+100."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from piccolo.columns.combination import And, Or, Where
+from piccolo.columns import Column, Date, Integer, Serial, Timestamptz
+from piccolo.columns.combination import And, Or, Where, WhereRaw
 from piccolo.engine.sqlite import SQLiteEngine
-from piccolo.query.base import Query
+from piccolo.query.methods.select import Select
+from piccolo.querystring import QueryString
+from piccolo.table import Table
 
 from portal import audit
 from portal.accuracy import api as accuracy
@@ -21,7 +27,7 @@ from portal.clock import end_of_working_day, start_of_day
 from portal.db.reads import EVENT_COLUMNS, team_of
 from portal.db.tables import EVENT_TYPES, TEAM_ROLES, AuditEvent, Event, Provider, TeamMember, User
 from portal.validation import Refused
-from portal.web.paging import Page
+from portal.web.paging import COUNT_LIMIT, Page, Position
 
 PAGE_SIZE = 25
 
@@ -34,16 +40,116 @@ def _contains(column: Any, q: str) -> Any:
     return column.ilike(pattern)
 
 
-async def _paged(
-    query: Query, count_query: Query, where: Any, number: int, size: int = PAGE_SIZE
-) -> Page:
-    """One page of `query` (filtered by `where`, if any), with the count of all it finds."""
+@dataclass(frozen=True)
+class Keyset:
+    """A list's order: its columns (the last one unique, the id), all ascending or all
+    descending, matching an index of the table (see the migrations), so a page is read
+    straight off the index from a row's key: no OFFSET, no sort."""
+
+    columns: tuple[Column, ...]
+    ascending: bool = True
+
+    def ordered(self, query: Select, reverse: bool = False) -> Select:
+        for column in self.columns:
+            query = query.order_by(column, ascending=self.ascending != reverse)
+        return query
+
+    def beyond(self, key: list[Any], forward: bool = True) -> WhereRaw | None:
+        """Rows after `key` in the list's order (or before it); None for a key that is
+        not one of this list's."""
+        values = self._values(key)
+        if values is None:
+            return None
+        names = ", ".join(
+            f'"{c._meta.table._meta.tablename}"."{c._meta.db_column_name}"' for c in self.columns
+        )
+        marks = ", ".join("{}" for _ in values)
+        sign = ">" if self.ascending == forward else "<"
+        return WhereRaw(f"({names}) {sign} ({marks})", *values)
+
+    def key(self, row: dict[str, Any]) -> list[Any]:
+        parts = (row[column._meta.name] for column in self.columns)
+        return [p if isinstance(p, int | str) else str(p) for p in parts]
+
+    def _values(self, key: list[Any]) -> list[Any] | None:
+        if len(key) != len(self.columns):
+            return None
+        values: list[Any] = []
+        try:
+            for column, part in zip(self.columns, key, strict=True):
+                if isinstance(column, Timestamptz):
+                    values.append(datetime.fromisoformat(str(part)))
+                elif isinstance(column, Date):
+                    values.append(date.fromisoformat(str(part)))
+                elif isinstance(column, Integer | Serial):
+                    values.append(int(part))
+                else:
+                    values.append(str(part))
+        except ValueError:
+            return None
+        return values
+
+
+async def _count(table: type[Table], where: Any) -> tuple[int, bool]:
+    """The rows `where` finds, counting no further than COUNT_LIMIT: (count, more)."""
+    inner = table.select(table._meta.primary_key)
     if where is not None:
-        query, count_query = query.where(where), count_query.where(where)
-    total = await count_query
-    number = Page.clamp(number, total, size)
-    items = await query.limit(size).offset((number - 1) * size)
-    return Page(items=items, number=number, total=total, size=size)
+        inner = inner.where(where)
+    capped = QueryString(
+        "SELECT COUNT(*) AS total FROM ({}) AS capped",
+        inner.limit(COUNT_LIMIT + 1).querystrings[0],
+    )
+    rows = await table._meta.db.run_querystring(capped)
+    total = int(rows[0]["total"])
+    return total, total > COUNT_LIMIT
+
+
+async def _paged(
+    select: Callable[[], Select],
+    keyset: Keyset,
+    where: Any,
+    at: Position | int,
+    size: int = PAGE_SIZE,
+) -> Page:
+    """One page of the rows `select()` reads (filtered by `where`, if any) at `at`, with the
+    count of what it finds. A page reached by a link is read by key; a bare page number
+    by OFFSET. (`select` makes a new query each time: Piccolo's queries change in place.)"""
+    at = Position.at(at)
+
+    def query(*conditions: Any, reverse: bool = False) -> Select:
+        condition = _where(where, *conditions)
+        base = select() if condition is None else select().where(condition)
+        return keyset.ordered(base, reverse=reverse)
+
+    total, more = await _count(select().table, where)
+    number = at.number if more else Page.clamp(at.number, total, size)
+    rows: list[dict[str, Any]] = []
+    has_next = False
+    if at.last and not more and total:
+        rows = await query(reverse=True).limit(total - (number - 1) * size)
+        rows.reverse()
+    elif number > 1 and (at.after or at.before):
+        forward = at.after is not None
+        beyond = keyset.beyond(at.after or at.before or [], forward)
+        if beyond is not None:
+            found = await query(beyond, reverse=not forward).limit(size + 1)
+            if forward:
+                rows, has_next = found[:size], len(found) > size
+            else:  # read backwards from the key: the page before it, in the list's order
+                rows, has_next = found[:size][::-1], True
+    if not rows:
+        found = await query().limit(size + 1).offset((number - 1) * size)
+        rows, has_next = found[:size], len(found) > size
+    return Page(
+        items=rows,
+        number=number,
+        total=total,
+        size=size,
+        more=more,
+        first_key=keyset.key(rows[0]) if rows else None,
+        last_key=keyset.key(rows[-1]) if rows else None,
+        has_next=has_next,
+    )
 
 
 def _where(*conditions: Any) -> Any:
@@ -59,14 +165,18 @@ def _where(*conditions: Any) -> Any:
 # -- providers ------------------------------------------------------------------------
 
 
-async def providers(q: str = "", number: int = 1) -> Page:
+PROVIDER_ORDER = Keyset((Provider.name, Provider.id))  # index provider_name_idx
+
+
+async def providers(q: str = "", at: Position | int = 1) -> Page:
     q = q.strip()
     where = Or(_contains(Provider.name, q), _contains(Provider.urn, q)) if q else None
-    query = Provider.select(Provider.id, Provider.name, Provider.urn, Provider.address).order_by(
-        Provider.name
+    return await _paged(
+        lambda: Provider.select(Provider.id, Provider.name, Provider.urn, Provider.address),
+        PROVIDER_ORDER,
+        where,
+        at,
     )
-    query = query.order_by(Provider.id)
-    return await _paged(query, Provider.count(), where, number)
 
 
 async def provider(provider_id: int) -> Provider | None:
@@ -125,16 +235,16 @@ def _event_search(q: str) -> Where | Or | None:
     return Or(_contains(Event.event_ref, q), _contains(Event.provider.name, q))
 
 
-async def events(q: str = "", number: int = 1, provider_id: int | None = None) -> Page:
+# Newest first: indexes event_start_date_id_idx, and event_provider_start_date_idx for
+# one provider's events.
+EVENT_ORDER = Keyset((Event.start_date, Event.id), ascending=False)
+
+
+async def events(q: str = "", at: Position | int = 1, provider_id: int | None = None) -> Page:
     where = _where(
         _event_search(q), (Event.provider == provider_id) if provider_id is not None else None
     )
-    query = (
-        Event.select(*EVENT_COLUMNS)
-        .order_by(Event.start_date, ascending=False)
-        .order_by(Event.id, ascending=False)
-    )
-    return await _paged(query, Event.count(), where, number)
+    return await _paged(lambda: Event.select(*EVENT_COLUMNS), EVENT_ORDER, where, at)
 
 
 async def event(event_id: int) -> dict[str, Any] | None:
@@ -307,7 +417,10 @@ USER_COLUMNS = (
 )
 
 
-async def users(q: str = "", number: int = 1) -> Page:
+USER_ORDER = Keyset((User.display_name, User.id))  # index portal_user_display_name_idx
+
+
+async def users(q: str = "", at: Position | int = 1) -> Page:
     q = q.strip()
     where = (
         Or(
@@ -317,9 +430,7 @@ async def users(q: str = "", number: int = 1) -> Page:
         if q
         else None
     )
-    query = User.select(*USER_COLUMNS).order_by(User.display_name)
-    query = query.order_by(User.id)
-    return await _paged(query, User.count(), where, number)
+    return await _paged(lambda: User.select(*USER_COLUMNS), USER_ORDER, where, at)
 
 
 async def user(user_id: int) -> dict[str, Any] | None:
@@ -359,7 +470,12 @@ class AuditFilter:
     date_to: date | None = None
 
 
-async def audit_log(filters: AuditFilter, number: int = 1) -> Page:
+# Latest first: index audit_event_at_id_idx, or audit_event_event_at_idx and
+# audit_event_actor_at_idx when filtered by event or by who.
+AUDIT_ORDER = Keyset((AuditEvent.at, AuditEvent.id), ascending=False)
+
+
+async def audit_log(filters: AuditFilter, at: Position | int = 1) -> Page:
     conditions: list[Any] = []
     if filters.event_ref:
         conditions.append(AuditEvent.event.event_ref == filters.event_ref.strip())
@@ -369,15 +485,18 @@ async def audit_log(filters: AuditFilter, number: int = 1) -> Page:
         conditions.append(AuditEvent.at >= start_of_day(filters.date_from))
     if filters.date_to:
         conditions.append(AuditEvent.at < start_of_day(filters.date_to + timedelta(days=1)))
-    where = _where(*conditions)
-    query = AuditEvent.select(
-        AuditEvent.id,
-        AuditEvent.at,
-        AuditEvent.action,
-        AuditEvent.detail,
-        AuditEvent.event.id.as_alias("event_id"),
-        AuditEvent.event.event_ref.as_alias("event_ref"),
-        AuditEvent.actor.display_name.as_alias("actor_name"),
-        AuditEvent.actor.username.as_alias("actor_username"),
-    ).order_by(AuditEvent.id, ascending=False)
-    return await _paged(query, AuditEvent.count(), where, number)
+    return await _paged(
+        lambda: AuditEvent.select(
+            AuditEvent.id,
+            AuditEvent.at,
+            AuditEvent.action,
+            AuditEvent.detail,
+            AuditEvent.event.id.as_alias("event_id"),
+            AuditEvent.event.event_ref.as_alias("event_ref"),
+            AuditEvent.actor.display_name.as_alias("actor_name"),
+            AuditEvent.actor.username.as_alias("actor_username"),
+        ),
+        AUDIT_ORDER,
+        _where(*conditions),
+        at,
+    )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from portal.db.prepared import Param, Prepared
 from portal.db.reads import EVENT_COLUMNS, team_of
 from portal.db.tables import Document, Event, Provider, TeamMember, User
 from portal.web.access import EventAccess
@@ -20,8 +22,14 @@ def timing(event: dict[str, Any], today: date) -> str:
 
 
 async def events_for(user: User) -> list[dict[str, Any]]:
-    """The events a provider user or an inspector may open, newest first."""
-    query = Event.select(*EVENT_COLUMNS).order_by(Event.start_date, ascending=False)
+    """The events a provider user or an inspector may open, newest first. A provider's
+    are read in order off event_provider_start_date_idx; an inspector's found through
+    team_member's index on user, each by its key (only their own are sorted, not the table)."""
+    query = (
+        Event.select(*EVENT_COLUMNS)
+        .order_by(Event.start_date, ascending=False)
+        .order_by(Event.id, ascending=False)
+    )
     if user.role == "provider":
         query = query.where(Event.provider == user.provider)
     elif user.role == "inspector":
@@ -42,35 +50,39 @@ class Profile:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-async def live_documents(event_id: int, side: str) -> list[dict[str, Any]]:
-    return await (
-        Document.select(
-            Document.id,
-            Document.kind,
-            Document.file_name,
-            Document.size,
-            Document.sha256,
-            Document.saved_at,
-            Document.uploaded_at,
-            Document.uploaded_by.display_name.as_alias("uploaded_by_name"),
-        )
-        .where(
-            (Document.event == event_id)
-            & (Document.side == side)
-            & (Document.state.is_in(["live", "pending_delete"]))
-        )
-        .order_by(Document.saved_at, ascending=False)
+_LIVE_DOCUMENTS = Prepared(
+    Document.select(
+        Document.id,
+        Document.side,
+        Document.kind,
+        Document.file_name,
+        Document.size,
+        Document.sha256,
+        Document.saved_at,
+        Document.uploaded_at,
+        Document.uploaded_by.display_name.as_alias("uploaded_by_name"),
     )
+    .where((Document.event == Param("event")) & (Document.state.is_in(["live", "pending_delete"])))
+    .order_by(Document.saved_at, ascending=False)
+)
+
+
+async def live_documents(event_id: int) -> dict[str, list[dict[str, Any]]]:
+    """Both sides' saved documents, newest first, in one query."""
+    rows = await _LIVE_DOCUMENTS.rows(event=event_id)
+    sides: dict[str, list[dict[str, Any]]] = {"ofsted": [], "provider": []}
+    for row in rows:
+        sides[row["side"]].append(row)
+    return sides
 
 
 async def profile(access: EventAccess) -> Profile:
     event = access.event
-    provider = await Provider.objects().where(Provider.id == event.provider).first()
-    assert provider is not None  # a foreign key
+    team, documents = await asyncio.gather(team_of(event.id), live_documents(event.id))
     return Profile(
         access=access,
-        provider=provider,
-        team=await team_of(event.id),
-        ofsted_documents=await live_documents(event.id, "ofsted"),
-        provider_documents=await live_documents(event.id, "provider"),
+        provider=access.provider,
+        team=team,
+        ofsted_documents=documents["ofsted"],
+        provider_documents=documents["provider"],
     )
