@@ -12,6 +12,7 @@ from portal import audit, clock, mail
 from portal.accuracy.forms import ANSWERS, CONFIRMATION, QUESTION, Answers
 from portal.accuracy.tables import AccuracyCheck
 from portal.db.engine import serialising_transaction
+from portal.db.prepared import Param, Prepared
 from portal.db.tables import Document, TeamMember, User
 from portal.web.access import EventAccess
 from portal.web.tasks import FormLink
@@ -136,8 +137,16 @@ def answers_of(check: AccuracyCheck) -> Answers:
     )
 
 
+_CHECK = Prepared(AccuracyCheck.select().where(AccuracyCheck.event == Param("event")))
+
+
 async def find(event_id: int) -> AccuracyCheck | None:
-    return await AccuracyCheck.objects().where(AccuracyCheck.event == event_id).first()
+    row = await _CHECK.first(event=event_id)
+    if row is None:
+        return None
+    check = AccuracyCheck(_ignore_missing=True, **row)
+    check._exists_in_db = True
+    return check
 
 
 async def state(access: EventAccess, now: datetime | None = None) -> CheckState:

@@ -7,7 +7,6 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from portal.auth import must_change
 from portal.auth.sessions import cookie_name
-from portal.db.tables import User
 from portal.web.middleware import cookies_of, is_static
 
 
@@ -24,13 +23,7 @@ def session_middleware(app: ASGIApp) -> ASGIApp:
         token = cookies_of(scope).get(cookie_name(secure))
         user = None
         if token:
-            session = await scope["litestar_app"].state.sessions.get(token)
-            if session is not None:
-                user = (
-                    await User.objects()
-                    .where((User.id == session.user_id) & (User.active.eq(True)))
-                    .first()
-                )
+            user = await scope["litestar_app"].state.sessions.user_for(token)
         scope["user"] = user
         state["session_token"] = token if user is not None else None
         await app(scope, receive, send)

@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from portal import clock
-from portal.db.tables import UserSession
+from portal.db.prepared import Param, Prepared
+from portal.db.tables import User, UserSession
 
 COOKIE_NAME = "portal_session"
 
@@ -23,7 +24,6 @@ def cookie_name(secure: bool) -> str:
     """Over https (settings.secure_cookies) the session cookie is `__Host-` prefixed:
     Secure, this host only, path /, so neither plain http nor a subdomain can set it."""
     return f"__Host-{COOKIE_NAME}" if secure else COOKIE_NAME
-
 
 
 def _hash(token: str) -> str:
@@ -36,9 +36,32 @@ class SessionData:
     expires_at: datetime
 
 
+def user_from_row(row: dict[str, object]) -> User:
+    user = User(_ignore_missing=True, **row)
+    user._exists_in_db = True
+    return user
+
+
+# The signed-in user of a session in one round trip (every request asks).
+USER_OF_SESSION = Prepared(
+    User.raw(
+        'SELECT portal_user.*, user_session.expires_at AS "session_expires_at" '
+        "FROM user_session JOIN portal_user "
+        'ON portal_user.id = user_session."user" AND portal_user.active '
+        "WHERE user_session.token_hash = {}",
+        Param("token_hash"),
+    )
+)
+USER_BY_ID = Prepared(User.raw("SELECT * FROM portal_user WHERE id = {} AND active", Param("id")))
+
+
 class SessionStore(Protocol):
     async def create(self, user_id: int) -> str: ...
     async def get(self, token: str) -> SessionData | None: ...
+    async def user_for(self, token: str) -> User | None:
+        """The active user the session signs in, or None (unknown, expired, deactivated)."""
+        ...
+
     async def delete(self, token: str) -> None: ...
     async def delete_for_user(self, user_id: int, *, keep: str | None = None) -> None: ...
     async def close(self) -> None: ...
@@ -73,6 +96,15 @@ class DatabaseSessionStore:
             await self.delete(token)
             return None
         return SessionData(user_id=row["user"], expires_at=expires_at)
+
+    async def user_for(self, token: str) -> User | None:
+        row = await USER_OF_SESSION.first(token_hash=_hash(token))
+        if row is None:
+            return None
+        if clock.aware(row.pop("session_expires_at")) <= clock.now():
+            await self.delete(token)
+            return None
+        return user_from_row(row)
 
     async def delete(self, token: str) -> None:
         await UserSession.delete().where(UserSession.token_hash == _hash(token))
@@ -122,6 +154,13 @@ class RedisSessionStore:
         return SessionData(
             user_id=int(data["user_id"]), expires_at=datetime.fromisoformat(data["expires_at"])
         )
+
+    async def user_for(self, token: str) -> User | None:
+        session = await self.get(token)
+        if session is None:
+            return None
+        row = await USER_BY_ID.first(id=session.user_id)
+        return None if row is None else user_from_row(row)
 
     async def delete(self, token: str) -> None:
         await self.redis.delete(self._key(_hash(token)))

@@ -3,6 +3,7 @@ information and the event's evidence record. No Litestar here."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import UTC
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 from portal import audit, mail
 from portal.clock import aware, now
 from portal.conduct.tables import Concern, ConductReading, EvidenceConfirmation
+from portal.db.prepared import Param, Prepared
 from portal.db.tables import Event, TeamMember, User
 from portal.documents.api import has_published
 from portal.spreadsheet import to_csv
@@ -50,17 +52,20 @@ def permissions(access: EventAccess) -> Permissions:
 # -- reading the code ---------------------------------------------------------------
 
 
-async def readings(event_id: int) -> list[dict[str, Any]]:
-    return await (
-        ConductReading.select(
-            ConductReading.id,
-            ConductReading.read_at,
-            ConductReading.user.id.as_alias("user_id"),
-            ConductReading.user.display_name.as_alias("name"),
-        )
-        .where(ConductReading.event == event_id)
-        .order_by(ConductReading.read_at)
+_READINGS = Prepared(
+    ConductReading.select(
+        ConductReading.id,
+        ConductReading.read_at,
+        ConductReading.user.id.as_alias("user_id"),
+        ConductReading.user.display_name.as_alias("name"),
     )
+    .where(ConductReading.event == Param("event"))
+    .order_by(ConductReading.read_at)
+)
+
+
+async def readings(event_id: int) -> list[dict[str, Any]]:
+    return await _READINGS.rows(event=event_id)
 
 
 async def confirm_reading(event_id: int, user_id: int) -> bool:
@@ -90,13 +95,16 @@ CONCERN_COLUMNS = (
 )
 
 
+_CONCERNS = Prepared(
+    Concern.select(*CONCERN_COLUMNS)
+    .where(Concern.event == Param("event"))
+    .order_by(Concern.raised_at)
+    .order_by(Concern.id)
+)
+
+
 async def concerns(event_id: int) -> list[dict[str, Any]]:
-    rows = await (
-        Concern.select(*CONCERN_COLUMNS)
-        .where(Concern.event == event_id)
-        .order_by(Concern.raised_at)
-        .order_by(Concern.id)
-    )
+    rows = await _CONCERNS.rows(event=event_id)
     for number, row in enumerate(rows, start=1):
         row["number"] = number
     numbers = {row["id"]: row["number"] for row in rows}
@@ -189,22 +197,25 @@ async def respond(access: EventAccess, concern_id: int, response: str, action: s
 # -- evidence confirmation ----------------------------------------------------------
 
 
-async def evidence_requests(event_id: int) -> list[dict[str, Any]]:
-    rows = await (
-        EvidenceConfirmation.select(
-            EvidenceConfirmation.id,
-            EvidenceConfirmation.requested_at,
-            EvidenceConfirmation.message,
-            EvidenceConfirmation.answer,
-            EvidenceConfirmation.outstanding,
-            EvidenceConfirmation.answered_at,
-            EvidenceConfirmation.requested_by.display_name.as_alias("requested_by_name"),
-            EvidenceConfirmation.answered_by.display_name.as_alias("answered_by_name"),
-        )
-        .where(EvidenceConfirmation.event == event_id)
-        .order_by(EvidenceConfirmation.requested_at)
-        .order_by(EvidenceConfirmation.id)
+_EVIDENCE_REQUESTS = Prepared(
+    EvidenceConfirmation.select(
+        EvidenceConfirmation.id,
+        EvidenceConfirmation.requested_at,
+        EvidenceConfirmation.message,
+        EvidenceConfirmation.answer,
+        EvidenceConfirmation.outstanding,
+        EvidenceConfirmation.answered_at,
+        EvidenceConfirmation.requested_by.display_name.as_alias("requested_by_name"),
+        EvidenceConfirmation.answered_by.display_name.as_alias("answered_by_name"),
     )
+    .where(EvidenceConfirmation.event == Param("event"))
+    .order_by(EvidenceConfirmation.requested_at)
+    .order_by(EvidenceConfirmation.id)
+)
+
+
+async def evidence_requests(event_id: int) -> list[dict[str, Any]]:
+    rows = await _EVIDENCE_REQUESTS.rows(event=event_id)
     for number, row in enumerate(rows, start=1):
         row["number"] = number
     return rows
@@ -303,15 +314,20 @@ class Section:
 
 async def section(access: EventAccess) -> Section:
     event_id = access.event.id
-    read = await readings(event_id)
+    read, raised, requests, complaints = await asyncio.gather(
+        readings(event_id),
+        concerns(event_id),
+        evidence_requests(event_id),
+        final_report_published(event_id),
+    )
     mine = next((row for row in read if row["user_id"] == access.user.id), None)
     return Section(
         can=permissions(access),
         readings=read,
         read_by_me=mine,
-        concerns=await concerns(event_id),
-        requests=await evidence_requests(event_id),
-        complaints=await final_report_published(event_id),
+        concerns=raised,
+        requests=requests,
+        complaints=complaints,
     )
 
 

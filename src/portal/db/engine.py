@@ -18,9 +18,13 @@ Each engine counts the queries it runs (`queries`): route tests assert a page's 
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
+import contextvars
 import io
+import sqlite3
 import weakref
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,7 +43,40 @@ from portal.db import piccolo_conf
 
 READERS = 4  # SQLite reader connections per loop: WAL readers never wait for the writer
 BUSY_TIMEOUT_MS = 30_000
+INLINE_BUSY_TIMEOUT_MS = 2_000  # an inline read waits on the loop: only a checkpoint can stall it
 POOL_SIZE = 10  # PostgreSQL connections per worker
+RECENT = 50  # the last queries, kept to say which ran when a page goes over its budget
+
+
+# --- Counting -----------------------------------------------------------------------------
+
+
+@dataclass
+class QueryCount:
+    count: int = 0
+
+
+# The request being answered: its queries are counted (the request log prints the number;
+# route tests assert each page's budget from it). Tasks a request starts share its count.
+_COUNTING: contextvars.ContextVar[QueryCount | None] = contextvars.ContextVar(
+    "portal_query_count", default=None
+)
+
+
+@contextlib.contextmanager
+def counting() -> Iterator[QueryCount]:
+    count = QueryCount()
+    token = _COUNTING.set(count)
+    try:
+        yield count
+    finally:
+        _COUNTING.reset(token)
+
+
+def _counted() -> None:
+    count = _COUNTING.get()
+    if count is not None:
+        count.count += 1
 
 
 # --- SQLite -------------------------------------------------------------------------------
@@ -54,6 +91,7 @@ class _SQLiteConnections:
     writer: aiosqlite.Connection | None = None
     writer_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     opening: asyncio.Lock = field(default_factory=asyncio.Lock)
+    inline: sqlite3.Connection | None = None
 
 
 def _is_read(sql: str) -> bool:
@@ -95,6 +133,7 @@ class PooledSQLiteEngine(SQLiteEngine):
             weakref.WeakKeyDictionary()
         )
         self.queries = 0
+        self.recent: collections.deque[QueryString | str] = collections.deque(maxlen=RECENT)
 
     async def _open(self, *, reader: bool) -> aiosqlite.Connection:
         connection = await aiosqlite.connect(**self.connection_kwargs)
@@ -128,6 +167,26 @@ class PooledSQLiteEngine(SQLiteEngine):
                     connections.writer = writer
         return connections
 
+    def inline_reader(self) -> sqlite3.Connection:
+        """This loop's connection for prepared reads run on the loop itself (see
+        run_compiled): a handful of one event's rows takes microseconds, less than the
+        hand-over to an aiosqlite thread and back."""
+        loop = asyncio.get_running_loop()
+        connections = self._loops.get(loop)
+        if connections is None:
+            connections = self._loops[loop] = _SQLiteConnections()
+        if connections.inline is None:
+            inline = sqlite3.connect(**{**self.connection_kwargs, "check_same_thread": False})
+            inline.row_factory = dict_factory
+            for pragma in (
+                "foreign_keys = 1",
+                f"busy_timeout = {INLINE_BUSY_TIMEOUT_MS}",
+                "query_only = 1",
+            ):
+                inline.execute(f"PRAGMA {pragma}")
+            connections.inline = inline
+        return connections.inline
+
     async def close_connections(self) -> None:
         """Close every loop's connections (aiosqlite's work in its own thread, so any loop
         may close them)."""
@@ -135,6 +194,8 @@ class PooledSQLiteEngine(SQLiteEngine):
         for connections in loops:
             for connection in connections.opened:
                 await connection.close()
+            if connections.inline is not None:
+                connections.inline.close()
 
     async def _execute(self, connection: aiosqlite.Connection, query: str, args: Any) -> Any:
         # One round trip to the connection's thread (Piccolo's takes three).
@@ -170,7 +231,21 @@ class PooledSQLiteEngine(SQLiteEngine):
 
     async def run_querystring(self, querystring: QueryString, in_pool: bool = False) -> Any:
         self.queries += 1
+        _counted()
+        self.recent.append(querystring)
         return await super().run_querystring(querystring, in_pool)
+
+    async def run_compiled(self, sql: str, args: list[Any]) -> list[dict[str, Any]]:
+        """SQL already compiled (portal.db.prepared): run, counted, nothing built."""
+        self.queries += 1
+        _counted()
+        self.recent.append(sql)
+        current = self.current_transaction.get()
+        if current:
+            return await self._execute(current.connection, sql, args)
+        if _is_read(sql):
+            return self.inline_reader().execute(sql, args).fetchall()
+        return await self._run_in_new_connection(sql, args)
 
     async def get_connection(self) -> aiosqlite.Connection:
         # A connection of its own (Piccolo's batch reads): opened with our settings.
@@ -207,6 +282,7 @@ class PooledPostgresEngine(PostgresEngine):
             weakref.WeakKeyDictionary()
         )
         self.queries = 0
+        self.recent: collections.deque[QueryString | str] = collections.deque(maxlen=RECENT)
         super().__init__(config={"dsn": dsn}, log_queries=False)
 
     @property  # type: ignore[override]
@@ -233,6 +309,26 @@ class PooledPostgresEngine(PostgresEngine):
                     **self.config, min_size=1, max_size=POOL_SIZE
                 )
 
+    def inline_reader(self) -> sqlite3.Connection:
+        """This loop's connection for prepared reads run on the loop itself (see
+        run_compiled): a handful of one event's rows takes microseconds, less than the
+        hand-over to an aiosqlite thread and back."""
+        loop = asyncio.get_running_loop()
+        connections = self._loops.get(loop)
+        if connections is None:
+            connections = self._loops[loop] = _SQLiteConnections()
+        if connections.inline is None:
+            inline = sqlite3.connect(**{**self.connection_kwargs, "check_same_thread": False})
+            inline.row_factory = dict_factory
+            for pragma in (
+                "foreign_keys = 1",
+                f"busy_timeout = {INLINE_BUSY_TIMEOUT_MS}",
+                "query_only = 1",
+            ):
+                inline.execute(f"PRAGMA {pragma}")
+            connections.inline = inline
+        return connections.inline
+
     async def close_connections(self) -> None:
         """Close this loop's pool; terminate those of other loops (they cannot be awaited
         from here, and their loops may be gone)."""
@@ -246,8 +342,24 @@ class PooledPostgresEngine(PostgresEngine):
 
     async def run_querystring(self, querystring: QueryString, in_pool: bool = True) -> Any:
         self.queries += 1
+        _counted()
+        self.recent.append(querystring)
         await self.ensure_pool()
         return await super().run_querystring(querystring, in_pool)
+
+    async def run_compiled(self, sql: str, args: list[Any]) -> list[dict[str, Any]]:
+        """SQL already compiled (portal.db.prepared): run, counted, nothing built."""
+        self.queries += 1
+        _counted()
+        self.recent.append(sql)
+        current = self.current_transaction.get()
+        if current:
+            rows = await current.connection.fetch(sql, *args)
+        else:
+            await self.ensure_pool()
+            async with self.pool.acquire() as connection:  # type: ignore[union-attr]
+                rows = await connection.fetch(sql, *args)
+        return [dict(row) for row in rows]
 
     async def run_ddl(self, ddl: str, in_pool: bool = True) -> Any:
         await self.ensure_pool()
@@ -294,6 +406,11 @@ def bind(url: str) -> Engine:
 
 def query_count(engine: Engine) -> int:
     return getattr(engine, "queries", 0)
+
+
+def recent_queries(engine: Engine, count: int) -> list[str]:
+    recent = list(getattr(engine, "recent", ()))
+    return [str(query) for query in recent[len(recent) - count :]] if count else []
 
 
 async def close(engine: Engine) -> None:

@@ -3,6 +3,7 @@ the features through their public faces."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from litestar import Request, Router, get
@@ -47,23 +48,29 @@ async def event_list(request: Request[Any, Any, Any]) -> Response[Any]:
 @get("/", name="events.profile")
 async def profile(request: Request[Any, Any, Any], access: EventAccess) -> Response[Any]:
     url = request.app.route_reverse
+    event_id = access.event.id
+    # The page's parts are independent reads: asked for at once, not one after another.
+    content, accuracy, survey, receipt, conduct = await asyncio.gather(
+        service.profile(access),
+        accuracy_link(access, url("accuracy.form", event_id=event_id)),
+        survey_link(access, url("survey.form", event_id=event_id)),
+        document_receipt(access, request.query_params.get("receipt")),
+        conduct_section(access),
+    )
     return render(
         request,
         "events/profile.html",
         {
-            "profile": await service.profile(access),
+            "profile": content,
             "access": access,
             "event": access.event,
-            "forms": [
-                await accuracy_link(access, url("accuracy.form", event_id=access.event.id)),
-                await survey_link(access, url("survey.form", event_id=access.event.id)),
-            ],
+            "forms": [accuracy, survey],
             "team_roles": TEAM_ROLES,
             "event_types": EVENT_TYPES,
             "document_kinds": DOCUMENT_KINDS,
             "banner": banner(request),
-            "receipt": await document_receipt(access, request.query_params.get("receipt")),
-            "conduct": await conduct_section(access),
+            "receipt": receipt,
+            "conduct": conduct,
         },
     )
 

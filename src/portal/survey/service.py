@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from portal import audit, clock
+from portal.db.prepared import Param, Prepared
 from portal.spreadsheet import to_csv
 from portal.survey.forms import Answers, activity_label
 from portal.survey.questions import ACTIVITIES, ACTIVITY_FIELDS, LEAST, MOST, RATINGS, STATEMENTS
@@ -89,8 +90,11 @@ def _response(row: dict[str, Any]) -> Response:
     )
 
 
+_RESPONSE = Prepared(SurveyResponse.select(*COLUMNS).where(SurveyResponse.event == Param("event")))
+
+
 async def response_for(event_id: int) -> Response | None:
-    row = await SurveyResponse.select(*COLUMNS).where(SurveyResponse.event == event_id).first()
+    row = await _RESPONSE.first(event=event_id)
     return None if row is None else _response(row)
 
 

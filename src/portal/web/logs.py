@@ -20,6 +20,7 @@ from typing import Any
 from litestar.datastructures import MutableScopeHeaders
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from portal.db import engine as db_engine
 from portal.web.proxies import header
 
 log = logging.getLogger("portal.request")
@@ -62,23 +63,26 @@ def request_log(app: ASGIApp, quiet_paths: Collection[str] = ()) -> ASGIApp:
             await send(message)
 
         try:
-            await app(scope, receive, send_with_id)
+            with db_engine.counting() as queries:
+                await app(scope, receive, send_with_id)
         finally:
             if scope["path"] not in quiet_paths:
                 client = scope.get("client")
                 duration = round((time.perf_counter() - started) * 1000, 1)
                 log.info(
-                    "%s %s %s %sms id=%s",
+                    "%s %s %s %sms queries=%d id=%s",
                     scope["method"],
                     scope["path"],
                     status,
                     duration,
+                    queries.count,
                     rid,
                     extra={
                         "method": scope["method"],
                         "path": scope["path"],
                         "status": status,
                         "duration_ms": duration,
+                        "queries": queries.count,
                         "request_id": rid,
                         "client": client[0] if client else None,
                     },
@@ -126,5 +130,6 @@ def logging_config(log_format: str) -> dict[str, Any]:
             "uvicorn": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
             "uvicorn.access": {"handlers": [], "level": "WARNING", "propagate": False},
             "portal": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+            "piccolo": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
         },
     }
