@@ -17,6 +17,7 @@ from typing import Any
 
 from portal import audit, clock
 from portal.db.engine import locks_rows, serialising_transaction
+from portal.db.prepared import Param, Prepared
 from portal.db.tables import Document, Event
 from portal.documents import forms, publishing
 from portal.documents.filetypes import TextCheck, describe, judge
@@ -62,33 +63,36 @@ def may_change(access: EventAccess, side: str) -> bool:
     return access.can_change_provider_documents
 
 
+_SCREEN_ROWS = Prepared(
+    Document.select(
+        Document.id,
+        Document.kind,
+        Document.file_name,
+        Document.size,
+        Document.state,
+        Document.staged_by,
+        Document.saved_at,
+        Document.uploaded_at,
+        Document.uploaded_by.display_name.as_alias("uploaded_by_name"),
+    )
+    .where(
+        (Document.event == Param("event"))
+        & (Document.side == Param("side"))
+        & (
+            Document.state.is_in(list(VISIBLE_TO_ALL))
+            | ((Document.state == "staged") & (Document.staged_by == Param("user")))
+        )
+    )
+    .order_by(Document.uploaded_at)
+    .order_by(Document.id)
+)
+
+
 async def documents_for(access: EventAccess, side: str) -> list[dict[str, Any]]:
     """What the 'Documents Uploaded by …' screen lists for this user: saved documents,
     and this user's own staged uploads and deletes, marked as such."""
     user_id = access.user.id
-    rows = await (
-        Document.select(
-            Document.id,
-            Document.kind,
-            Document.file_name,
-            Document.size,
-            Document.state,
-            Document.staged_by,
-            Document.saved_at,
-            Document.uploaded_at,
-            Document.uploaded_by.display_name.as_alias("uploaded_by_name"),
-        )
-        .where(
-            (Document.event == access.event.id)
-            & (Document.side == side)
-            & (
-                Document.state.is_in(list(VISIBLE_TO_ALL))
-                | ((Document.state == "staged") & (Document.staged_by == user_id))
-            )
-        )
-        .order_by(Document.uploaded_at)
-        .order_by(Document.id)
-    )
+    rows = await _SCREEN_ROWS.rows(event=access.event.id, side=side, user=user_id)
     for row in rows:
         row["not_saved"] = row["state"] == "staged"
         row["to_delete"] = row["state"] == "pending_delete" and row["staged_by"] == user_id
