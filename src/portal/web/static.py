@@ -114,14 +114,10 @@ def build(source_dir: Path, build_dir: Path) -> dict[str, str]:
             return
         if path in chain:
             raise ValueError(f"static modules import each other: {' → '.join((*chain, path))}")
-        for dependency in _imports(path, sources[path]):
-            if dependency in sources:
-                visit(dependency, (*chain, path))
-        content = (
-            _rewrite_imports(path, sources[path], hashed)
-            if _imports(path, sources[path])
-            else sources[path]
-        )
+        imports = [name for name in _imports(path, sources[path]) if name in sources]
+        for dependency in imports:  # hashed first, so this file can name their hashes
+            visit(dependency, (*chain, path))
+        content = _rewrite_imports(path, sources[path], hashed) if imports else sources[path]
         hashed[path] = hashed_name(path, content)
         outputs[hashed[path]] = content
 
