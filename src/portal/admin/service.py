@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from piccolo.columns import Column, Date, Integer, Serial, Timestamptz
+from piccolo.columns import Column, Date, ForeignKey, Integer, Serial, Timestamptz
 from piccolo.columns.combination import And, Or, Where, WhereRaw
 from piccolo.engine.sqlite import SQLiteEngine
 from piccolo.query.methods.select import Select
@@ -475,16 +475,32 @@ class AuditFilter:
 AUDIT_ORDER = Keyset((AuditEvent.at, AuditEvent.id), ascending=False)
 
 
-async def audit_log(filters: AuditFilter, at: Position | int = 1) -> Page:
+def _is_row(column: ForeignKey, key: Column, value: str) -> WhereRaw:
+    """`column` points at the row whose `key` is `value`: a scalar subquery, so the
+    database knows the one id before it walks the index (a join would sort every match)."""
+    target = key._meta.table._meta.tablename
+    return WhereRaw(
+        f'"{column._meta.table._meta.tablename}"."{column._meta.db_column_name}" = '
+        f'(SELECT id FROM "{target}" WHERE "{key._meta.db_column_name}" = {{}})',
+        value,
+    )
+
+
+def audit_where(filters: AuditFilter) -> Any:
     conditions: list[Any] = []
     if filters.event_ref:
-        conditions.append(AuditEvent.event.event_ref == filters.event_ref.strip())
+        conditions.append(_is_row(AuditEvent.event, Event.event_ref, filters.event_ref.strip()))
     if filters.username:
-        conditions.append(AuditEvent.actor.username == filters.username.strip().lower())
+        username = filters.username.strip().lower()
+        conditions.append(_is_row(AuditEvent.actor, User.username, username))
     if filters.date_from:
         conditions.append(AuditEvent.at >= start_of_day(filters.date_from))
     if filters.date_to:
         conditions.append(AuditEvent.at < start_of_day(filters.date_to + timedelta(days=1)))
+    return _where(*conditions)
+
+
+async def audit_log(filters: AuditFilter, at: Position | int = 1) -> Page:
     return await _paged(
         lambda: AuditEvent.select(
             AuditEvent.id,
@@ -497,6 +513,6 @@ async def audit_log(filters: AuditFilter, at: Position | int = 1) -> Page:
             AuditEvent.actor.username.as_alias("actor_username"),
         ),
         AUDIT_ORDER,
-        _where(*conditions),
+        audit_where(filters),
         at,
     )
