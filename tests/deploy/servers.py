@@ -42,7 +42,9 @@ def portal_env(data_dir: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def portal(*args: str, env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess[str]:
+def portal(
+    *args: str, env: dict[str, str], timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
     """Run a `portal` command to completion."""
     return subprocess.run(
         [sys.executable, "-m", "portal.cli", *args],

@@ -47,13 +47,18 @@ async def test_ready_is_503_naming_redis_when_it_does_not_answer(settings: Setti
     assert lines[-1].startswith("redis: failed (")
 
 
-async def test_ready_is_503_naming_storage_when_files_cannot_be_written(
-    settings: Settings,
-) -> None:
-    # The files directory's place is taken by a file: nothing can be stored there.
+@pytest.fixture
+def files_dir_taken(settings: Settings) -> Settings:
+    """The files directory's place is taken by a file: nothing can be stored there."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     Path(settings.files_dir).write_text("not a directory")
-    app = create_app(settings)
+    return settings
+
+
+async def test_ready_is_503_naming_storage_when_files_cannot_be_written(
+    files_dir_taken: Settings,
+) -> None:
+    app = create_app(files_dir_taken)
     async with PortalClient.for_app(app) as client:
         response = await client.get("/readyz")
     assert response.status_code == 503

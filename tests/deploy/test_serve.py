@@ -97,7 +97,8 @@ class Alternating:
 
 
 def test_two_servers_of_two_workers_share_sessions_forms_and_files(
-    deployment: tuple[Server, Server], s3_bucket: Bucket  # noqa: F811
+    deployment: tuple[Server, Server],
+    s3_bucket: Bucket,  # noqa: F811
 ) -> None:
     browser = Alternating(deployment)
 
