@@ -1,6 +1,6 @@
-"""Run as a program: stream 100 MB into a store (disk or S3) and print how much the
-process's resident memory grew at its highest (sampled every 5 ms), in MiB, and the
-seconds it took. `python -m tests.documents.memory_probe
+"""Run as a program: stream 100 MB into a store (disk or S3), then out of it, and print
+how much the process's resident memory grew at its highest (sampled every 5 ms), in
+MiB, and the seconds each took: `upload_mib upload_s download_mib download_s`. `python -m tests.documents.memory_probe
 disk DIR` or `... s3 BUCKET ENDPOINT`. A program of its own, so that nothing else in
 the process (a test run) counts towards the peak."""
 
@@ -55,7 +55,24 @@ async def main(store: DocumentStore) -> None:
     peak.done.set()
     peak.join()
     assert stored.size == TOTAL
-    print(f"{peak.highest - before:.1f} {seconds:.2f}")
+    upload_grew = peak.highest - before
+    opened = await store.open(stored.stored_name)
+    assert opened is not None and opened.size == TOTAL
+    before_download = rss_mib()
+    peak = Peak()
+    peak.start()
+    started = time.perf_counter()
+    received = 0
+    async for chunk in opened.chunks:
+        received += len(chunk)
+    download_seconds = time.perf_counter() - started
+    peak.done.set()
+    peak.join()
+    assert received == TOTAL
+    print(
+        f"{upload_grew:.1f} {seconds:.2f} "
+        f"{peak.highest - before_download:.1f} {download_seconds:.2f}"
+    )
     await store.close()
 
 
