@@ -7,11 +7,19 @@ import json
 from pathlib import Path
 from typing import Any
 
+import anyio.to_thread
 import httpx
 import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
 
+from portal.app import create_app
+from portal.auth import rate_limit
+from portal.settings import Settings
+from portal.web import csrf
 from portal.web.proxies import forwarded, forwarded_client, parse_networks
 from tests.deploy.servers import portal_env, serving
+from tests.factories import Factory
 
 
 def test_networks_are_addresses_or_cidrs() -> None:
@@ -102,3 +110,48 @@ def test_served_behind_a_proxy_logs_the_real_client_once_per_request(
     # The error page shows the id its log line has, for the user to quote.
     assert second["request_id"] == missing.headers["x-request-id"]
     assert f"<strong>{second['request_id']}</strong>" in missing.text
+
+
+class Peer:
+    """The app as reached over TCP from `address` (the test client has no address of
+    its own): what a proxy in front of the portal looks like to it."""
+
+    def __init__(self, app: Litestar, address: str) -> None:
+        self.app, self.address = app, address
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            scope["client"] = (self.address, 40000)
+        await self.app(scope, receive, send)
+
+
+@pytest.mark.parametrize(
+    ("peer", "counted_on"), [("10.0.0.5", "203.0.113.7"), ("198.51.100.9", "198.51.100.9")]
+)
+async def test_sign_in_limits_count_the_client_a_trusted_proxy_names(
+    settings: Settings, make: Factory, peer: str, counted_on: str
+) -> None:
+    user = await make.user("provider", username="limited.user")
+    app = create_app(settings.with_(trusted_proxies="10.0.0.0/8"))
+    async with AsyncTestClient(app=Peer(app, peer), base_url="http://testserver.local") as http:  # type: ignore[arg-type]
+        await http.get("/sign-in")
+        token = csrf.token_for(settings.secret_key, http.cookies[csrf.ANON_COOKIE])
+        answer = await http.post(
+            "/sign-in",
+            data={"username": user.username, "password": "wrong", csrf.FIELD: token},
+            headers={"X-Forwarded-For": "203.0.113.7"},
+        )
+        assert answer.status_code == 200  # the form again, with its error
+
+        async def counts() -> dict[str, int]:
+            limiter = app.state.rate_limiter
+            window = rate_limit.SIGN_IN_PER_ADDRESS.window
+            return {
+                address: await limiter.count(f"sign-in:address:{address}", window)
+                for address in ("203.0.113.7", peer)
+            }
+
+        # Read on the app's own loop (the test client runs it in another thread).
+        seen = await anyio.to_thread.run_sync(http.blocking_portal.call, counts)
+    assert seen[counted_on] == 1
+    assert sum(seen.values()) == 1
