@@ -100,6 +100,10 @@ def test_two_servers_of_two_workers_share_sessions_forms_and_files(
     deployment: tuple[Server, Server],
     s3_bucket: Bucket,  # noqa: F811
 ) -> None:
+    for server in deployment:  # each is ready: PostgreSQL, Redis and the bucket answer
+        ready = httpx.get(f"{server.url}/readyz")
+        assert ready.status_code == 200
+        assert ready.text.splitlines() == ["ready", "database: ok", "storage: ok", "redis: ok"]
     browser = Alternating(deployment)
 
     # Sign in: the form from one server, sent to the other.
