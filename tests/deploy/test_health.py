@@ -74,3 +74,15 @@ async def test_probes_are_not_in_the_request_log(
         await client.get("/accessibility")
     logged = [r.getMessage() for r in caplog.records if r.name == "portal.request"]
     assert len(logged) == 1 and logged[0].startswith("GET /accessibility 200 ")
+
+
+async def test_ready_is_503_naming_the_database_when_it_does_not_answer(
+    settings: Settings,
+) -> None:
+    app = create_app(settings.with_(database_url="postgresql://postgres@127.0.0.1:1/none"))
+    async with PortalClient.for_app(app) as client:
+        response = await client.get("/readyz")
+        alive = await client.get("/healthz")
+    assert response.status_code == 503
+    assert response.text.splitlines()[0] == "not ready: database"
+    assert alive.status_code == 200  # the process itself is fine: no restart wanted
