@@ -61,10 +61,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     static = static_files(settings.static_dir, settings.data_dir / "static", STATIC_PATH)
 
     async def on_startup(app: Litestar) -> None:
-        engine = db_engine.bind(settings.effective_database_url)
-        if settings.db_pool:
-            await db_engine.start_pool(engine)
-        app.state.engine = engine
+        app.state.engine = db_engine.bind(settings.effective_database_url)
         if settings.mail_worker:
             app.state.mail_worker = asyncio.create_task(mail.worker(settings))
         # What crashed uploads left in storage, swept now and every sweep_seconds.
@@ -88,8 +85,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         await app.state.sessions.close()
         await app.state.rate_limiter.close()
         await health.close(app)
-        if settings.db_pool:
-            await db_engine.close_pool(app.state.engine)
+        await db_engine.close(app.state.engine)
 
     app = Litestar(
         route_handlers=[

@@ -43,7 +43,6 @@ class Settings:
     log_format: str = "text"  # or "json": one JSON object a line, for a log platform
     shutdown_seconds: int = 30  # SIGTERM: how long requests in flight may take to finish
     mail_worker: bool = True  # deliver queued mail in the background (tests call it directly)
-    db_pool: bool = True  # PostgreSQL connection pool (tests run the app across loops: off)
     templates_dir: Path = Path(__file__).resolve().parents[2] / "templates"
     static_dir: Path = Path(__file__).resolve().parents[2] / "static"
 
