@@ -10,6 +10,8 @@ another loop than their fixtures, and each gets its own connections):
   loudly) and one writer. Every write and every transaction takes the writer, one at a
   time, and a transaction begins IMMEDIATE: within a process nothing waits on SQLite's
   lock, and across processes a writer waits its turn (`busy_timeout`) instead of failing.
+  Prepared reads (portal.db.prepared: a page's few rows) run on the loop itself, on one
+  more `query_only` connection: microseconds, less than a hand-over to a thread.
 - PostgreSQL: an asyncpg pool per loop, started on first use.
 
 Each engine counts the queries it runs (`queries`): route tests assert a page's budget.
@@ -308,26 +310,6 @@ class PooledPostgresEngine(PostgresEngine):
                 self._pools[loop] = await asyncpg.create_pool(
                     **self.config, min_size=1, max_size=POOL_SIZE
                 )
-
-    def inline_reader(self) -> sqlite3.Connection:
-        """This loop's connection for prepared reads run on the loop itself (see
-        run_compiled): a handful of one event's rows takes microseconds, less than the
-        hand-over to an aiosqlite thread and back."""
-        loop = asyncio.get_running_loop()
-        connections = self._loops.get(loop)
-        if connections is None:
-            connections = self._loops[loop] = _SQLiteConnections()
-        if connections.inline is None:
-            inline = sqlite3.connect(**{**self.connection_kwargs, "check_same_thread": False})
-            inline.row_factory = dict_factory
-            for pragma in (
-                "foreign_keys = 1",
-                f"busy_timeout = {INLINE_BUSY_TIMEOUT_MS}",
-                "query_only = 1",
-            ):
-                inline.execute(f"PRAGMA {pragma}")
-            connections.inline = inline
-        return connections.inline
 
     async def close_connections(self) -> None:
         """Close this loop's pool; terminate those of other loops (they cannot be awaited
