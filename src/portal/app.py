@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 
 from litestar import Litestar
@@ -37,6 +38,8 @@ from portal.web.static import static_files
 from portal.web.templates import make_environment
 
 log = logging.getLogger("portal")
+
+URLS_CACHED = 4096  # url_for results kept (a link per route and id)
 
 
 # Each feature declares its routes once, as a Router with its prefix, guard and dependencies.
@@ -120,6 +123,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         parse_networks(settings.trusted_proxies),
     )
     # Every URL in a template is built from a route name, never typed by hand.
-    environment.globals["url_for"] = app.route_reverse
+    # Routes do not change while the app runs: a page's twenty-odd links are looked up
+    # once each (Litestar's reverse compares parameter sets on every call).
+    environment.globals["url_for"] = functools.lru_cache(maxsize=URLS_CACHED)(app.route_reverse)
     environment.globals["static"] = static.url  # the hashed name, cached for a year
     return app
