@@ -64,7 +64,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     static = static_files(settings.static_dir, settings.data_dir / "static", STATIC_PATH)
 
     async def on_startup(app: Litestar) -> None:
-        app.state.engine = db_engine.bind(settings.effective_database_url)
+        app.state.engine = db_engine.bind(settings.effective_database_url, settings.db_pool_size)
         if settings.mail_worker:
             app.state.mail_worker = asyncio.create_task(mail.worker(settings))
         # What crashed uploads left in storage, swept now and every sweep_seconds.

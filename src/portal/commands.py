@@ -36,7 +36,7 @@ def command(
 async def prepare_database(settings: Settings) -> str:
     """Make the data dir and apply pending migrations; returns Piccolo's report."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    db = engine.bind(settings.effective_database_url)
+    db = engine.bind(settings.effective_database_url, settings.db_pool_size)
     try:
         return await engine.migrate()
     finally:
@@ -47,7 +47,7 @@ async def prepare_database(settings: Settings) -> str:
 async def database(settings: Settings):  # type: ignore[no-untyped-def]
     """Migrated and bound for the length of a command."""
     await prepare_database(settings)
-    db = engine.bind(settings.effective_database_url)
+    db = engine.bind(settings.effective_database_url, settings.db_pool_size)
     try:
         yield db
     finally:

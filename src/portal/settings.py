@@ -15,6 +15,9 @@ def _int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+DEFAULT_DB_POOL_SIZE = max(2, os.cpu_count() or 2)  # measured: see db/engine.py POOL_SIZE
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path = Path("var")
@@ -42,6 +45,8 @@ class Settings:
     trusted_proxies: str = ""  # addresses/CIDRs whose X-Forwarded-* headers are believed
     log_format: str = "text"  # or "json": one JSON object a line, for a log platform
     shutdown_seconds: int = 30  # SIGTERM: how long requests in flight may take to finish
+    # PostgreSQL connections per worker: about the database's cores over the workers.
+    db_pool_size: int = DEFAULT_DB_POOL_SIZE
     mail_worker: bool = True  # deliver queued mail in the background (tests call it directly)
     templates_dir: Path = Path(__file__).resolve().parents[2] / "templates"
     static_dir: Path = Path(__file__).resolve().parents[2] / "static"
@@ -90,6 +95,7 @@ class Settings:
             "trusted_proxies": env.get("PORTAL_TRUSTED_PROXIES", ""),
             "log_format": env.get("PORTAL_LOG_FORMAT", "text"),
             "shutdown_seconds": _int("PORTAL_SHUTDOWN_SECONDS", 30),
+            "db_pool_size": _int("PORTAL_DB_POOL_SIZE", DEFAULT_DB_POOL_SIZE),
         }
         if env.get("PORTAL_SECRET_KEY"):
             values["secret_key"] = env["PORTAL_SECRET_KEY"]

@@ -24,6 +24,7 @@ import collections
 import contextlib
 import contextvars
 import io
+import os
 import sqlite3
 import weakref
 from collections.abc import Iterator
@@ -46,7 +47,11 @@ from portal.db import piccolo_conf
 READERS = 4  # SQLite reader connections per loop: WAL readers never wait for the writer
 BUSY_TIMEOUT_MS = 30_000
 INLINE_BUSY_TIMEOUT_MS = 2_000  # an inline read waits on the loop: only a checkpoint can stall it
-POOL_SIZE = 10  # PostgreSQL connections per worker
+# PostgreSQL connections per worker, unless PORTAL_DB_POOL_SIZE says. Few is fast: on a
+# 2-core machine sharing PostgreSQL, 2 a worker served the profile page as fast as 4 and
+# faster than 10 (bench/scale.py: 1.71x, 1.61x and 1.44x with two workers), because every
+# extra backend competes for the same cores.
+POOL_SIZE = max(2, os.cpu_count() or 2)
 RECENT = 50  # the last queries, kept to say which ran when a page goes over its budget
 
 
@@ -276,7 +281,8 @@ class PooledPostgresTransaction(PostgresTransaction):
 class PooledPostgresEngine(PostgresEngine):
     """Piccolo reads `self.pool`: here it is the running loop's pool."""
 
-    def __init__(self, dsn: str) -> None:
+    def __init__(self, dsn: str, pool_size: int = POOL_SIZE) -> None:
+        self.pool_size = pool_size
         self._pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncpg.Pool] = (
             weakref.WeakKeyDictionary()
         )
@@ -308,7 +314,7 @@ class PooledPostgresEngine(PostgresEngine):
         async with lock:
             if loop not in self._pools:
                 self._pools[loop] = await asyncpg.create_pool(
-                    **self.config, min_size=1, max_size=POOL_SIZE
+                    **self.config, min_size=1, max_size=self.pool_size
                 )
 
     async def close_connections(self) -> None:
@@ -354,14 +360,14 @@ class PooledPostgresEngine(PostgresEngine):
 # --- Binding ------------------------------------------------------------------------------
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, pool_size: int = POOL_SIZE) -> Engine:
     parsed = urlparse(url)
     if parsed.scheme == "sqlite":
         path = Path(url.removeprefix("sqlite:///"))
         path.parent.mkdir(parents=True, exist_ok=True)
         return PooledSQLiteEngine(path=str(path))
     if parsed.scheme in {"postgres", "postgresql"}:
-        return PooledPostgresEngine(url)
+        return PooledPostgresEngine(url, pool_size)
     raise ValueError(f"Unsupported database URL: {parsed.scheme}://…")
 
 
@@ -373,11 +379,11 @@ def _url_of(engine: Engine) -> str | None:
     return None
 
 
-def bind(url: str) -> Engine:
+def bind(url: str, pool_size: int = POOL_SIZE) -> Engine:
     """Point Piccolo's config and every registered table at the database at `url`.
     Binding the same URL again keeps the engine (and its connections)."""
     current = piccolo_conf.DB
-    engine = current if _url_of(current) == url else make_engine(url)
+    engine = current if _url_of(current) == url else make_engine(url, pool_size)
     piccolo_conf.DB = engine
     from piccolo.apps.migrations.tables import Migration
 
