@@ -76,3 +76,12 @@ def make_environment(templates_dir: Path) -> Environment:
     env.globals["error_message"] = error_message
     env.globals["page_title"] = page_title
     return env
+
+
+def compile_all(env: Environment) -> int:
+    """Load every template now (from the bytecode cache when it has them), so that no
+    request pays for a first compile; returns how many."""
+    names = env.list_templates(filter_func=lambda name: name.endswith(".html"))
+    for name in names:
+        env.get_template(name)
+    return len(names)
