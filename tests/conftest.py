@@ -70,6 +70,23 @@ REDIS = _redis_answers()
 BACKENDS = ["sqlite", *(["postgres"] if POSTGRES else [])]
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """In CI (CI=true) the services every test machine runs must answer: a missing one is a
+    failure, not fewer tests."""
+    if os.environ.get("CI") != "true":
+        return
+    missing = [
+        f"{name} at {url}"
+        for name, url, answers in (
+            ("PostgreSQL", PG_ADMIN_URL, POSTGRES),
+            ("Redis", REDIS_URL, REDIS),
+        )
+        if not answers
+    ]
+    if missing:
+        raise pytest.UsageError(f"CI=true but {' and '.join(missing)} did not answer")
+
+
 def pytest_report_header(config: pytest.Config) -> list[str]:
     return [
         f"database backends: {', '.join(BACKENDS)}",
