@@ -80,10 +80,20 @@ def counting() -> Iterator[QueryCount]:
         _COUNTING.reset(token)
 
 
-def _counted() -> None:
-    count = _COUNTING.get()
-    if count is not None:
-        count.count += 1
+class _Counted:
+    """What both engines keep of the queries they run: a total, the request's count, and
+    the last few (to say which ran when a page goes over its budget)."""
+
+    def _start_counting(self) -> None:
+        self.queries = 0
+        self.recent: collections.deque[QueryString | str] = collections.deque(maxlen=RECENT)
+
+    def _note(self, query: QueryString | str) -> None:
+        self.queries += 1
+        self.recent.append(query)
+        count = _COUNTING.get()
+        if count is not None:
+            count.count += 1
 
 
 # --- SQLite -------------------------------------------------------------------------------
@@ -133,14 +143,13 @@ class PooledSQLiteTransaction(SQLiteTransaction):
         return exception is None
 
 
-class PooledSQLiteEngine(SQLiteEngine):
+class PooledSQLiteEngine(_Counted, SQLiteEngine):
     def __init__(self, path: str) -> None:
         super().__init__(path=path, timeout=BUSY_TIMEOUT_MS / 1000)
         self._loops: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _SQLiteConnections] = (
             weakref.WeakKeyDictionary()
         )
-        self.queries = 0
-        self.recent: collections.deque[QueryString | str] = collections.deque(maxlen=RECENT)
+        self._start_counting()
 
     async def _open(self, *, reader: bool) -> aiosqlite.Connection:
         connection = await aiosqlite.connect(**self.connection_kwargs)
@@ -237,16 +246,12 @@ class PooledSQLiteEngine(SQLiteEngine):
         return await self._execute(connection, query, args)
 
     async def run_querystring(self, querystring: QueryString, in_pool: bool = False) -> Any:
-        self.queries += 1
-        _counted()
-        self.recent.append(querystring)
+        self._note(querystring)
         return await super().run_querystring(querystring, in_pool)
 
     async def run_compiled(self, sql: str, args: list[Any]) -> list[dict[str, Any]]:
         """SQL already compiled (portal.db.prepared): run, counted, nothing built."""
-        self.queries += 1
-        _counted()
-        self.recent.append(sql)
+        self._note(sql)
         current = self.current_transaction.get()
         if current:
             return await self._execute(current.connection, sql, args)
@@ -278,7 +283,7 @@ class PooledPostgresTransaction(PostgresTransaction):
         return await super().get_connection()
 
 
-class PooledPostgresEngine(PostgresEngine):
+class PooledPostgresEngine(_Counted, PostgresEngine):
     """Piccolo reads `self.pool`: here it is the running loop's pool."""
 
     def __init__(self, dsn: str, pool_size: int = POOL_SIZE) -> None:
@@ -289,8 +294,7 @@ class PooledPostgresEngine(PostgresEngine):
         self._opening: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
             weakref.WeakKeyDictionary()
         )
-        self.queries = 0
-        self.recent: collections.deque[QueryString | str] = collections.deque(maxlen=RECENT)
+        self._start_counting()
         super().__init__(config={"dsn": dsn}, log_queries=False)
 
     @property  # type: ignore[override]
@@ -329,17 +333,13 @@ class PooledPostgresEngine(PostgresEngine):
                 pool.terminate()
 
     async def run_querystring(self, querystring: QueryString, in_pool: bool = True) -> Any:
-        self.queries += 1
-        _counted()
-        self.recent.append(querystring)
+        self._note(querystring)
         await self.ensure_pool()
         return await super().run_querystring(querystring, in_pool)
 
     async def run_compiled(self, sql: str, args: list[Any]) -> list[dict[str, Any]]:
         """SQL already compiled (portal.db.prepared): run, counted, nothing built."""
-        self.queries += 1
-        _counted()
-        self.recent.append(sql)
+        self._note(sql)
         current = self.current_transaction.get()
         if current:
             rows = await current.connection.fetch(sql, *args)
