@@ -13,6 +13,7 @@ import secrets
 import shutil
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -114,42 +115,53 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """A fresh database for this run, dropped at the end."""
+async def _pg_admin(sql: str) -> None:
     import asyncpg
 
-    name = f"portal_test_{os.getpid()}_{secrets.token_hex(3)}"
-    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+    conn = await asyncpg.connect(PG_ADMIN_URL)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
 
-    async def admin(sql: str) -> None:
-        conn = await asyncpg.connect(PG_ADMIN_URL)
+
+async def _create_database(name: str) -> None:
+    import asyncpg
+
+    # Parallel workers create their databases at the same moment, and PostgreSQL
+    # refuses a CREATE DATABASE while another is copying template1: try again.
+    for attempt in range(40):
         try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
+            await _pg_admin(f'CREATE DATABASE "{name}"')
+            return
+        except asyncpg.ObjectInUseError:
+            await asyncio.sleep(0.25 + attempt * 0.05)
+    await _pg_admin(f'CREATE DATABASE "{name}"')
+
+
+@contextmanager
+def fresh_postgres(prefix: str) -> Iterator[str]:
+    """A PostgreSQL database of its own (its URL), dropped afterwards."""
+    name = f"{prefix}_{os.getpid()}_{secrets.token_hex(3)}"
+    run_sync(_create_database(name))
+    try:
+        yield f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
+    finally:
+        run_sync(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh, migrated database for this run, dropped at the end."""
 
     async def build(url: str) -> None:
         engine = db_engine.bind(url)
         await db_engine.migrate()
         await db_engine.close(engine)
 
-    async def create() -> None:
-        # Parallel workers create their databases at the same moment, and PostgreSQL
-        # refuses a CREATE DATABASE while another is copying template1: try again.
-        for attempt in range(40):
-            try:
-                await admin(f'CREATE DATABASE "{name}"')
-                return
-            except asyncpg.ObjectInUseError:
-                await asyncio.sleep(0.25 + attempt * 0.05)
-        await admin(f'CREATE DATABASE "{name}"')
-
-    run_sync(create())
-    url = f"{base}/{name}"
-    run_sync(build(url))
-    yield url
-    run_sync(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with fresh_postgres("portal_test") as url:
+        run_sync(build(url))
+        yield url
 
 
 async def _truncate_postgres(url: str) -> None:

@@ -12,11 +12,10 @@ from collections.abc import Iterator
 from itertools import cycle
 from pathlib import Path
 
-import asyncpg
 import httpx
 import pytest
 
-from tests.conftest import PG_ADMIN_URL, REDIS_URL, run_sync
+from tests.conftest import REDIS_URL, fresh_postgres
 from tests.deploy.forms import form_to, link
 from tests.deploy.servers import Server, portal_env, serving, start
 from tests.s3 import Bucket, s3_bucket, s3_server  # noqa: F401  (fixtures)
@@ -27,18 +26,8 @@ PASSWORD = "Portal2026demo"
 @pytest.fixture
 def deploy_database() -> Iterator[str]:
     """A database of its own, created and dropped here (the servers run the migrations)."""
-    name = f"portal_deploy_{secrets.token_hex(4)}"
-
-    async def admin(sql: str) -> None:
-        conn = await asyncpg.connect(PG_ADMIN_URL)
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    run_sync(admin(f'CREATE DATABASE "{name}"'))
-    yield f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
-    run_sync(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with fresh_postgres("portal_deploy") as url:
+        yield url
 
 
 @pytest.fixture
