@@ -107,3 +107,25 @@ class Deadline:
     def check(self) -> None:
         if time.monotonic() > self.at:
             raise TooSlow()
+
+
+class Intake:
+    """What every backend checks and keeps of an upload's chunks as they pass: the size
+    limit, the time limit, the first bytes (for the type check) and the caller's observer."""
+
+    def __init__(self, max_bytes: int, max_seconds: float, observe: Observer | None) -> None:
+        self.max_bytes = max_bytes
+        self.deadline = Deadline(max_seconds)
+        self.observe = observe
+        self.size = 0
+        self.head = b""
+
+    def take(self, chunk: bytes) -> None:
+        self.size += len(chunk)
+        if self.size > self.max_bytes:
+            raise TooLarge()
+        self.deadline.check()
+        if len(self.head) < HEAD_BYTES:
+            self.head += chunk[: HEAD_BYTES - len(self.head)]
+        if self.observe is not None:
+            self.observe(chunk)

@@ -25,12 +25,10 @@ import aiofiles
 import aiofiles.os
 
 from portal.documents.storage import (
-    HEAD_BYTES,
-    Deadline,
+    Intake,
     Observer,
     Opened,
     StoredFile,
-    TooLarge,
     valid_name,
 )
 
@@ -59,24 +57,15 @@ class DiskStore:
         observe: Observer | None = None,
     ) -> StoredFile:
         await aiofiles.os.makedirs(self.root, exist_ok=True)
-        deadline = Deadline(self.max_upload_seconds)
+        intake = Intake(max_bytes, self.max_upload_seconds, observe)
         stored_name = secrets.token_hex(16)
         temp = self.root / f"{stored_name}{TEMP_SUFFIX}"
-        size = 0
-        head = b""
         try:
             async with aiofiles.open(temp, "wb") as out:
                 writer = _BlockWriter(out)
                 try:
                     async for chunk in chunks:
-                        size += len(chunk)
-                        if size > max_bytes:
-                            raise TooLarge()
-                        deadline.check()
-                        if len(head) < HEAD_BYTES:
-                            head += chunk[: HEAD_BYTES - len(head)]
-                        if observe is not None:
-                            observe(chunk)
+                        intake.take(chunk)
                         await writer.add(chunk)
                     await writer.finish()
                 finally:
@@ -87,7 +76,9 @@ class DiskStore:
             # Any failure (too large, client gone, cancelled): keep nothing.
             await self._remove(temp)
             raise
-        return StoredFile(stored_name=stored_name, size=size, sha256=writer.sha256, head=head)
+        return StoredFile(
+            stored_name=stored_name, size=intake.size, sha256=writer.sha256, head=intake.head
+        )
 
     async def open(self, stored_name: str) -> Opened | None:
         try:

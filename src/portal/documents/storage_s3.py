@@ -32,12 +32,10 @@ from aiobotocore.session import get_session
 from botocore.exceptions import ClientError
 
 from portal.documents.storage import (
-    HEAD_BYTES,
-    Deadline,
+    Intake,
     Observer,
     Opened,
     StoredFile,
-    TooLarge,
     valid_name,
 )
 
@@ -120,12 +118,10 @@ class S3Store:
         observe: Observer | None = None,
     ) -> StoredFile:
         client = await self.client()
-        deadline = Deadline(self.max_upload_seconds)
+        intake = Intake(max_bytes, self.max_upload_seconds, observe)
         stored_name = self.new_name()
         key = self.key(stored_name)
         digest = hashlib.sha256()
-        size = 0
-        head = b""
         buffer = bytearray()
         upload_id: str | None = None
         parts: list[dict[str, Any]] = []
@@ -141,14 +137,7 @@ class S3Store:
 
         try:
             async for chunk in chunks:
-                size += len(chunk)
-                if size > max_bytes:
-                    raise TooLarge()
-                deadline.check()
-                if len(head) < HEAD_BYTES:
-                    head += chunk[: HEAD_BYTES - len(head)]
-                if observe is not None:
-                    observe(chunk)
+                intake.take(chunk)
                 buffer += chunk
                 if len(buffer) >= PART_SIZE:
                     if upload_id is None:
@@ -186,7 +175,9 @@ class S3Store:
                         Bucket=self.bucket, Key=key, UploadId=upload_id
                     )
             raise
-        return StoredFile(stored_name=stored_name, size=size, sha256=digest.hexdigest(), head=head)
+        return StoredFile(
+            stored_name=stored_name, size=intake.size, sha256=digest.hexdigest(), head=intake.head
+        )
 
     async def open(self, stored_name: str) -> Opened | None:
         client = await self.client()
