@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from portal.app import create_app
 from portal.db import engine as db_engine
 from portal.db.prepared import Param, Prepared
 from portal.db.tables import Provider
+from portal.settings import Settings
 from tests.conftest import Database
 
 
@@ -88,3 +90,17 @@ async def _pool_of(engine: db_engine.PooledPostgresEngine) -> object:
     pool = engine.pool
     await pool.close()  # type: ignore[union-attr]
     return pool
+
+
+async def test_the_app_binds_a_pool_of_the_size_settings_give(
+    postgres_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PORTAL_DB_POOL_SIZE", "3")
+    settings = Settings.from_env(
+        data_dir=tmp_path, database_url=postgres_url, secret_key="k", mail_worker=False
+    )
+    assert settings.db_pool_size == 3
+    app = create_app(settings)
+    async with app.lifespan():
+        engine = app.state.engine
+        assert engine.pool_size == 3

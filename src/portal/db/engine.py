@@ -381,9 +381,10 @@ def _url_of(engine: Engine) -> str | None:
 
 def bind(url: str, pool_size: int = POOL_SIZE) -> Engine:
     """Point Piccolo's config and every registered table at the database at `url`.
-    Binding the same URL again keeps the engine (and its connections)."""
+    Binding the same URL (and pool size) again keeps the engine and its connections."""
     current = piccolo_conf.DB
-    engine = current if _url_of(current) == url else make_engine(url, pool_size)
+    same = _url_of(current) == url and getattr(current, "pool_size", pool_size) == pool_size
+    engine = current if same else make_engine(url, pool_size)
     piccolo_conf.DB = engine
     from piccolo.apps.migrations.tables import Migration
 
