@@ -10,6 +10,7 @@ import pytest
 
 from portal.auth.passwords import hash_password, verify_password
 from portal.auth.sessions import DatabaseSessionStore, RedisSessionStore, SessionStore
+from portal.db.tables import User, UserSession
 from tests.conftest import REDIS, REDIS_URL, Database
 from tests.factories import Factory
 
@@ -105,3 +106,29 @@ async def test_the_app_keeps_sessions_in_the_configured_store(
         assert (await client.get(f"/events/{world.event.id}")).status_code == 200
         assert (await client.post("/sign-out", {})).status_code == 303
         assert (await client.get(f"/events/{world.event.id}")).status_code == 303
+
+
+@pytest.mark.parametrize("kind", STORES)
+async def test_a_session_signs_in_its_active_user_only(
+    db: Database, make: Factory, kind: str
+) -> None:
+    user = await make.user()
+    store = await _store(kind)
+    token = await store.create(user.id)
+    signed_in = await store.user_for(token)
+    assert signed_in is not None and signed_in.id == user.id
+    assert signed_in.username == user.username and signed_in.role == user.role
+    assert await store.user_for(token + "x") is None
+    await User.update({User.active: False}).where(User.id == user.id)
+    assert await store.user_for(token) is None
+    await store.close()
+
+
+async def test_an_expired_session_signs_in_nobody_and_is_removed(
+    db: Database, make: Factory
+) -> None:
+    user = await make.user()
+    store = DatabaseSessionStore(timedelta(seconds=-1))
+    token = await store.create(user.id)
+    assert await store.user_for(token) is None
+    assert await UserSession.count() == 0
