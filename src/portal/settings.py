@@ -31,7 +31,9 @@ class Settings:
         "your inspection support administrator at enquiries@ofsted.gov.uk or 0300 123 1231"
     )
     base_url: str = "http://127.0.0.1:8000"
-    session_hours: int = 8
+    session_hours: int = 12  # absolute: signed out this long after signing in, however busy
+    session_idle_seconds: int = 30 * 60  # signed out after this long without a request
+    session_warning_seconds: int = 120  # with JavaScript: the "you will be signed out" warning
     upload_max_bytes: int = 100 * 1024 * 1024
     event_max_files: int = 100
     event_quota_bytes: int = 1024 * 1024 * 1024
@@ -40,13 +42,23 @@ class Settings:
     s3_region: str = "us-east-1"
     storage_grace_seconds: int = 7200  # leftovers older than this are swept; an upload gets half
     sweep_seconds: int = 600  # how often the storage sweep runs
+    # ClamAV's clamd ("/run/clamav/clamd.ctl" or "host:3310"): every upload is scanned as it
+    # arrives and refused if infected, or if clamd does not answer. Empty: no scan.
+    clamd: str = ""
     lockout_attempts: int = 5
     lockout_minutes: int = 15
     trusted_proxies: str = ""  # addresses/CIDRs whose X-Forwarded-* headers are believed
+    metrics_allow: str = "127.0.0.0/8, ::1"  # addresses/CIDRs that may read /metrics
     log_format: str = "text"  # or "json": one JSON object a line, for a log platform
     shutdown_seconds: int = 30  # SIGTERM: how long requests in flight may take to finish
     # PostgreSQL connections per worker: about the database's cores over the workers.
     db_pool_size: int = DEFAULT_DB_POOL_SIZE
+    # PostgreSQL that does not answer: give up connecting after this many seconds, and cancel
+    # a statement running longer (0: no limit). The user gets the "unavailable" page.
+    db_connect_timeout: int = 5
+    db_statement_timeout: int = 30
+    # A request body (an upload above all) that stops arriving for this long is abandoned.
+    upload_idle_seconds: int = 60
     mail_worker: bool = True  # deliver queued mail in the background (tests call it directly)
     templates_dir: Path = Path(__file__).resolve().parents[2] / "templates"
     static_dir: Path = Path(__file__).resolve().parents[2] / "static"
@@ -92,10 +104,18 @@ class Settings:
             "s3_region": env.get("PORTAL_S3_REGION") or "us-east-1",
             "storage_grace_seconds": _int("PORTAL_STORAGE_GRACE_SECONDS", 7200),
             "sweep_seconds": _int("PORTAL_SWEEP_SECONDS", 600),
+            "clamd": env.get("PORTAL_CLAMD", ""),
             "trusted_proxies": env.get("PORTAL_TRUSTED_PROXIES", ""),
+            "metrics_allow": env.get("PORTAL_METRICS_ALLOW", "127.0.0.0/8, ::1"),
             "log_format": env.get("PORTAL_LOG_FORMAT", "text"),
             "shutdown_seconds": _int("PORTAL_SHUTDOWN_SECONDS", 30),
             "db_pool_size": _int("PORTAL_DB_POOL_SIZE", DEFAULT_DB_POOL_SIZE),
+            "db_connect_timeout": _int("PORTAL_DB_CONNECT_TIMEOUT", 5),
+            "db_statement_timeout": _int("PORTAL_DB_STATEMENT_TIMEOUT", 30),
+            "upload_idle_seconds": _int("PORTAL_UPLOAD_IDLE_SECONDS", 60),
+            "session_hours": _int("PORTAL_SESSION_HOURS", 12),
+            "session_idle_seconds": _int("PORTAL_SESSION_IDLE_SECONDS", 30 * 60),
+            "session_warning_seconds": _int("PORTAL_SESSION_WARNING_SECONDS", 120),
         }
         if env.get("PORTAL_SECRET_KEY"):
             values["secret_key"] = env["PORTAL_SECRET_KEY"]
