@@ -28,6 +28,7 @@ from portal.events.routes import router as events_router
 from portal.settings import Settings
 from portal.survey.routes import router as survey_router
 from portal.web import health, pages
+from portal.web.bodies import body_guard
 from portal.web.compression import COMPRESSION
 from portal.web.errors import EXCEPTION_HANDLERS
 from portal.web.logs import request_log
@@ -64,7 +65,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
     static = static_files(settings.static_dir, settings.data_dir / "static", STATIC_PATH)
 
     async def on_startup(app: Litestar) -> None:
-        app.state.engine = db_engine.bind(settings.effective_database_url, settings.db_pool_size)
+        app.state.engine = db_engine.bind(
+            settings.effective_database_url,
+            settings.db_pool_size,
+            connect_timeout=settings.db_connect_timeout,
+            statement_timeout=settings.db_statement_timeout,
+        )
         if settings.mail_worker:
             app.state.mail_worker = asyncio.create_task(mail.worker(settings))
         # What crashed uploads left in storage, swept now and every sweep_seconds.
@@ -119,7 +125,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     # Outside everything else, so that even an unknown path is logged: the client as a
     # trusted proxy names it, then one log line and a request id per request.
     app.asgi_handler = forwarded(
-        request_log(app.asgi_handler, quiet_paths=health.PATHS),
+        request_log(
+            body_guard(app.asgi_handler, settings.upload_idle_seconds), quiet_paths=health.PATHS
+        ),
         parse_networks(settings.trusted_proxies),
     )
     # Every URL in a template is built from a route name, never typed by hand.

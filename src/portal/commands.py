@@ -36,7 +36,13 @@ def command(
 async def prepare_database(settings: Settings) -> str:
     """Make the data dir and apply pending migrations; returns Piccolo's report."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    db = engine.bind(settings.effective_database_url, settings.db_pool_size)
+    # A migration may rightly run longer than a page's statement timeout.
+    db = engine.bind(
+        settings.effective_database_url,
+        settings.db_pool_size,
+        connect_timeout=settings.db_connect_timeout,
+        statement_timeout=0,
+    )
     try:
         return await engine.migrate()
     finally:
@@ -47,7 +53,12 @@ async def prepare_database(settings: Settings) -> str:
 async def database(settings: Settings):  # type: ignore[no-untyped-def]
     """Migrated and bound for the length of a command."""
     await prepare_database(settings)
-    db = engine.bind(settings.effective_database_url, settings.db_pool_size)
+    db = engine.bind(
+        settings.effective_database_url,
+        settings.db_pool_size,
+        connect_timeout=settings.db_connect_timeout,
+        statement_timeout=settings.db_statement_timeout,
+    )
     try:
         yield db
     finally:

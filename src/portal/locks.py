@@ -25,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 
+from portal import redis_clients
 from portal.db import engine as db_engine
 from portal.db.tables import JobLease
 
@@ -74,9 +75,7 @@ async def _advisory_lock(engine: PostgresEngine, name: str) -> AsyncIterator[boo
 
 @asynccontextmanager
 async def _redis_lock(url: str, name: str, ttl: float) -> AsyncIterator[bool]:
-    from redis.asyncio import Redis
-
-    client = Redis.from_url(url)
+    client = redis_clients.connect(url, name="portal-lock")
     key, token = REDIS_PREFIX + name, _token()
     try:
         mine = bool(await client.set(key, token, nx=True, px=max(1, int(ttl * 1000))))

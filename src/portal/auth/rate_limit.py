@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from portal import clock
+from portal import clock, redis_clients
 from portal.auth.tables import RateLimitHit
 
 
@@ -81,9 +81,7 @@ class DatabaseRateLimiter:
 
 class RedisRateLimiter:
     def __init__(self, url: str, prefix: str = "portal:") -> None:
-        from redis.asyncio import Redis
-
-        self.redis = Redis.from_url(url, client_name="portal-rate-limit")  # named in CLIENT LIST
+        self.redis = redis_clients.connect(url, name="portal-rate-limit")  # named in CLIENT LIST
         self.prefix = prefix
 
     def _key(self, key: str, window: int) -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from portal import clock
+from portal import clock, redis_clients
 from portal.db.prepared import Param, Prepared
 from portal.db.tables import User, UserSession
 
@@ -121,9 +121,7 @@ class DatabaseSessionStore:
 
 class RedisSessionStore:
     def __init__(self, url: str, lifetime: timedelta, prefix: str = "portal:") -> None:
-        from redis.asyncio import Redis
-
-        self.redis = Redis.from_url(url, client_name="portal-sessions")  # named in CLIENT LIST
+        self.redis = redis_clients.connect(url, name="portal-sessions")  # named in CLIENT LIST
         self.lifetime = lifetime
         self.prefix = prefix
 

@@ -12,7 +12,12 @@ another loop than their fixtures, and each gets its own connections):
   lock, and across processes a writer waits its turn (`busy_timeout`) instead of failing.
   Prepared reads (portal.db.prepared: a page's few rows) run on the loop itself, on one
   more `query_only` connection: microseconds, less than a hand-over to a thread.
-- PostgreSQL: an asyncpg pool per loop, started on first use.
+- PostgreSQL: an asyncpg pool per loop, started on first use. A PostgreSQL that does not
+  answer cannot hang a request: connecting gives up after `connect_timeout` seconds
+  (PORTAL_DB_CONNECT_TIMEOUT), and a statement is cancelled by the server after
+  `statement_timeout` (PORTAL_DB_STATEMENT_TIMEOUT), or abandoned by us a little later if the
+  server cannot even do that. Either way the caller gets `portal.outages.Unavailable` (or
+  asyncpg's own error), which the web layer answers with the "unavailable" page.
 
 Each engine counts the queries it runs (`queries`): route tests assert a page's budget.
 """
@@ -43,6 +48,7 @@ from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionTy
 from piccolo.querystring import QueryString
 
 from portal.db import piccolo_conf
+from portal.outages import DATABASE, Unavailable
 
 READERS = 4  # SQLite reader connections per loop: WAL readers never wait for the writer
 BUSY_TIMEOUT_MS = 30_000
@@ -53,6 +59,11 @@ INLINE_BUSY_TIMEOUT_MS = 2_000  # an inline read waits on the loop: only a check
 # extra backend competes for the same cores.
 POOL_SIZE = max(2, os.cpu_count() or 2)
 RECENT = 50  # the last queries, kept to say which ran when a page goes over its budget
+CONNECT_TIMEOUT = 5.0  # seconds to open a PostgreSQL connection (PORTAL_DB_CONNECT_TIMEOUT)
+STATEMENT_TIMEOUT = 30.0  # seconds a statement may run (PORTAL_DB_STATEMENT_TIMEOUT; 0: none)
+# Our own give-up on a statement, after the server's: a server that cancels in time says why
+# (QueryCanceledError); one that cannot answer at all is still not waited on for ever.
+CLIENT_MARGIN = 5.0
 
 
 # --- Counting -----------------------------------------------------------------------------
@@ -276,18 +287,47 @@ class PooledSQLiteEngine(_Counted, SQLiteEngine):
 # --- PostgreSQL ---------------------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def _reaching_postgres() -> Iterator[None]:
+    """A refused, broken or timed-out connection (plain OSError/TimeoutError from asyncpg)
+    named for what it is: the database did not answer."""
+    try:
+        yield
+    except (OSError, TimeoutError) as exc:
+        raise Unavailable(DATABASE, f"{type(exc).__name__}: {exc}") from exc
+
+
+def postgres_options(connect_timeout: float, statement_timeout: float) -> dict[str, Any]:
+    """asyncpg connect() arguments for the timeouts (pools and single connections alike)."""
+    options: dict[str, Any] = {"timeout": connect_timeout}
+    if statement_timeout > 0:
+        milliseconds = str(int(statement_timeout * 1000))
+        options["server_settings"] = {"statement_timeout": milliseconds}
+        options["command_timeout"] = statement_timeout + CLIENT_MARGIN
+    return options
+
+
 class PooledPostgresTransaction(PostgresTransaction):
     async def get_connection(self) -> Any:
         engine: PooledPostgresEngine = self.engine  # type: ignore[assignment]
         await engine.ensure_pool()
-        return await super().get_connection()
+        with _reaching_postgres():
+            return await super().get_connection()
 
 
 class PooledPostgresEngine(_Counted, PostgresEngine):
     """Piccolo reads `self.pool`: here it is the running loop's pool."""
 
-    def __init__(self, dsn: str, pool_size: int = POOL_SIZE) -> None:
+    def __init__(
+        self,
+        dsn: str,
+        pool_size: int = POOL_SIZE,
+        *,
+        connect_timeout: float = CONNECT_TIMEOUT,
+        statement_timeout: float = STATEMENT_TIMEOUT,
+    ) -> None:
         self.pool_size = pool_size
+        self.timeouts = (connect_timeout, statement_timeout)
         self._pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncpg.Pool] = (
             weakref.WeakKeyDictionary()
         )
@@ -295,7 +335,9 @@ class PooledPostgresEngine(_Counted, PostgresEngine):
             weakref.WeakKeyDictionary()
         )
         self._start_counting()
-        super().__init__(config={"dsn": dsn}, log_queries=False)
+        # Piccolo passes `config` to every connect (pools and its single connections).
+        config = {"dsn": dsn, **postgres_options(connect_timeout, statement_timeout)}
+        super().__init__(config=config, log_queries=False)
 
     @property  # type: ignore[override]
     def pool(self) -> asyncpg.Pool | None:
@@ -317,9 +359,10 @@ class PooledPostgresEngine(_Counted, PostgresEngine):
         lock = self._opening.setdefault(loop, asyncio.Lock())
         async with lock:
             if loop not in self._pools:
-                self._pools[loop] = await asyncpg.create_pool(
-                    **self.config, min_size=1, max_size=self.pool_size
-                )
+                with _reaching_postgres():
+                    self._pools[loop] = await asyncpg.create_pool(
+                        **self.config, min_size=1, max_size=self.pool_size
+                    )
 
     async def close_connections(self) -> None:
         """Close this loop's pool; terminate those of other loops (they cannot be awaited
@@ -335,23 +378,31 @@ class PooledPostgresEngine(_Counted, PostgresEngine):
     async def run_querystring(self, querystring: QueryString, in_pool: bool = True) -> Any:
         self._note(querystring)
         await self.ensure_pool()
-        return await super().run_querystring(querystring, in_pool)
+        with _reaching_postgres():
+            return await super().run_querystring(querystring, in_pool)
+
+    async def get_new_connection(self) -> Any:
+        with _reaching_postgres():
+            return await super().get_new_connection()
 
     async def run_compiled(self, sql: str, args: list[Any]) -> list[dict[str, Any]]:
         """SQL already compiled (portal.db.prepared): run, counted, nothing built."""
         self._note(sql)
         current = self.current_transaction.get()
         if current:
-            rows = await current.connection.fetch(sql, *args)
+            with _reaching_postgres():
+                rows = await current.connection.fetch(sql, *args)
         else:
             await self.ensure_pool()
-            async with self.pool.acquire() as connection:  # type: ignore[union-attr]
-                rows = await connection.fetch(sql, *args)
+            with _reaching_postgres():
+                async with self.pool.acquire() as connection:  # type: ignore[union-attr]
+                    rows = await connection.fetch(sql, *args)
         return [dict(row) for row in rows]
 
     async def run_ddl(self, ddl: str, in_pool: bool = True) -> Any:
         await self.ensure_pool()
-        return await super().run_ddl(ddl, in_pool)
+        with _reaching_postgres():
+            return await super().run_ddl(ddl, in_pool)
 
     def transaction(self, allow_nested: bool = True) -> PostgresTransaction:
         return PooledPostgresTransaction(engine=self, allow_nested=allow_nested)
@@ -360,14 +411,22 @@ class PooledPostgresEngine(_Counted, PostgresEngine):
 # --- Binding ------------------------------------------------------------------------------
 
 
-def make_engine(url: str, pool_size: int = POOL_SIZE) -> Engine:
+def make_engine(
+    url: str,
+    pool_size: int = POOL_SIZE,
+    *,
+    connect_timeout: float = CONNECT_TIMEOUT,
+    statement_timeout: float = STATEMENT_TIMEOUT,
+) -> Engine:
     parsed = urlparse(url)
     if parsed.scheme == "sqlite":
         path = Path(url.removeprefix("sqlite:///"))
         path.parent.mkdir(parents=True, exist_ok=True)
         return PooledSQLiteEngine(path=str(path))
     if parsed.scheme in {"postgres", "postgresql"}:
-        return PooledPostgresEngine(url, pool_size)
+        return PooledPostgresEngine(
+            url, pool_size, connect_timeout=connect_timeout, statement_timeout=statement_timeout
+        )
     raise ValueError(f"Unsupported database URL: {parsed.scheme}://…")
 
 
@@ -379,12 +438,29 @@ def _url_of(engine: Engine) -> str | None:
     return None
 
 
-def bind(url: str, pool_size: int = POOL_SIZE) -> Engine:
+def bind(
+    url: str,
+    pool_size: int = POOL_SIZE,
+    *,
+    connect_timeout: float = CONNECT_TIMEOUT,
+    statement_timeout: float = STATEMENT_TIMEOUT,
+) -> Engine:
     """Point Piccolo's config and every registered table at the database at `url`.
-    Binding the same URL (and pool size) again keeps the engine and its connections."""
+    Binding the same URL (pool size and timeouts) again keeps the engine and its connections."""
     current = piccolo_conf.DB
-    same = _url_of(current) == url and getattr(current, "pool_size", pool_size) == pool_size
-    engine = current if same else make_engine(url, pool_size)
+    timeouts = (connect_timeout, statement_timeout)
+    same = (
+        _url_of(current) == url
+        and getattr(current, "pool_size", pool_size) == pool_size
+        and getattr(current, "timeouts", timeouts) == timeouts
+    )
+    engine = (
+        current
+        if same
+        else make_engine(
+            url, pool_size, connect_timeout=connect_timeout, statement_timeout=statement_timeout
+        )
+    )
     piccolo_conf.DB = engine
     from piccolo.apps.migrations.tables import Migration
 

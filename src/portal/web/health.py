@@ -9,8 +9,8 @@ from typing import Any
 
 from litestar import Litestar, Request, Router, get
 from litestar.response import Response
-from redis.asyncio import Redis
 
+from portal import redis_clients
 from portal.db.tables import User
 
 ALIVE = "/healthz"
@@ -31,8 +31,8 @@ async def _database() -> None:
 async def _redis(app: Litestar, url: str) -> None:
     client = app.state.get("health_redis")
     if client is None:
-        client = app.state.health_redis = Redis.from_url(
-            url, socket_timeout=TIMEOUT, client_name="portal-health"
+        client = app.state.health_redis = redis_clients.connect(
+            url, name="portal-health", timeout=TIMEOUT
         )
     await client.ping()
 

@@ -2,6 +2,10 @@
 id, client), plain text or JSON lines (PORTAL_LOG_FORMAT=json), and the request id every
 error page shows so that a user can quote it.
 
+A request that went wrong for a reason worth a word (a dependency down, the client gone,
+a stalled body) says so in the same line (`note_problem`), at that problem's level, instead
+of a traceback of its own: one line per request, whatever happened.
+
 The request id is the trusted proxy's X-Request-ID when it sends a sane one (so the proxy's
 log and ours share it), else a new one; it is echoed in the response's X-Request-ID.
 """
@@ -33,6 +37,12 @@ _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "color
 
 def request_id(scope: Scope) -> str | None:
     return scope.get("state", {}).get("request_id")
+
+
+def note_problem(scope: Scope, problem: str, *, level: int = logging.INFO) -> None:
+    """Have this request's log line say what went wrong, logged at `level`."""
+    state = scope.setdefault("state", {})
+    state["log_problem"] = (problem, max(level, state.get("log_problem", ("", 0))[1]))
 
 
 def _incoming_id(scope: Scope) -> str | None:
@@ -69,14 +79,17 @@ def request_log(app: ASGIApp, quiet_paths: Collection[str] = ()) -> ASGIApp:
             if scope["path"] not in quiet_paths:
                 client = scope.get("client")
                 duration = round((time.perf_counter() - started) * 1000, 1)
-                log.info(
-                    "%s %s %s %sms queries=%d id=%s",
+                problem, level = scope["state"].get("log_problem", ("", logging.INFO))
+                log.log(
+                    level,
+                    "%s %s %s %sms queries=%d id=%s%s",
                     scope["method"],
                     scope["path"],
                     status,
                     duration,
                     queries.count,
                     rid,
+                    f" problem={problem}" if problem else "",
                     extra={
                         "method": scope["method"],
                         "path": scope["path"],
@@ -85,6 +98,7 @@ def request_log(app: ASGIApp, quiet_paths: Collection[str] = ()) -> ASGIApp:
                         "queries": queries.count,
                         "request_id": rid,
                         "client": client[0] if client else None,
+                        **({"problem": problem} if problem else {}),
                     },
                 )
 

@@ -1,0 +1,52 @@
+"""Request bodies that stop arriving: a client that sends its headers and part of its body,
+then nothing (a stalled upload, a dead mobile connection, a slow-loris), is given up on after
+`idle_seconds` without a byte (PORTAL_UPLOAD_IDLE_SECONDS), so it holds neither a worker's
+request slot nor the temporary file of its upload, nor a graceful shutdown; and a client that
+closes the connection mid-body is named for what it is (`ClientGone`), not a server error.
+
+Only the body is timed: once it is complete, waiting on `receive` is how a streaming
+response learns that the client went away, and may rightly wait as long as the download.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from litestar.exceptions import HTTPException
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+
+class BodyStalled(HTTPException):
+    """No byte of the request's body for `idle_seconds`: 408, nothing kept."""
+
+    status_code = 408
+
+
+class ClientGone(Exception):
+    """The client closed the connection before it had sent the whole request."""
+
+
+def body_guard(app: ASGIApp, idle_seconds: float) -> ASGIApp:
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        complete = False
+
+        async def guarded() -> Message:
+            nonlocal complete
+            if complete:
+                return await receive()
+            try:
+                message = await asyncio.wait_for(receive(), idle_seconds)
+            except TimeoutError:
+                raise BodyStalled() from None
+            if message["type"] == "http.disconnect":
+                raise ClientGone()
+            if not message.get("more_body", False):
+                complete = True
+            return message
+
+        await app(scope, guarded, send)
+
+    return middleware
