@@ -18,6 +18,7 @@ from portal import demo as demo_data
 from portal.admin import commands as _admin_commands  # noqa: F401  (registers its commands)
 from portal.app import create_app
 from portal.auth import commands as _auth_commands  # noqa: F401  (registers its commands)
+from portal.backup import commands as _backup_commands  # noqa: F401  (registers its commands)
 from portal.commands import COMMANDS, command, database, prepare_database
 from portal.documents.api import make_storage
 from portal.settings import LOG_FORMATS, Settings

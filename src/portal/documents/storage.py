@@ -61,6 +61,13 @@ class DocumentStore(Protocol):
         as max_bytes is passed. `observe` sees every chunk as it passes."""
         ...
 
+    async def put(
+        self, stored_name: str, chunks: AsyncIterable[bytes], *, max_bytes: int
+    ) -> StoredFile:
+        """Like `save`, under a name given (a restore puts files back under the names
+        the database knows them by); complete or nothing, as `save`."""
+        ...
+
     async def open(self, stored_name: str) -> Opened | None:
         """The file, streamed; None if there is no such file."""
         ...
@@ -79,6 +86,11 @@ class DocumentStore(Protocol):
     def stored(self, older_than: float) -> AsyncIterator[list[str]]:
         """Names of complete files last written more than `older_than` seconds ago, in
         batches (a bucket may hold millions)."""
+        ...
+
+    def all_stored(self) -> AsyncIterator[list[str]]:
+        """Names of every complete file, whatever its age, in batches (a restore checks
+        that the store is empty)."""
         ...
 
     async def remove_unfinished(self, older_than: float) -> int:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import math
 import os
 import secrets
 import time
@@ -56,9 +57,20 @@ class DiskStore:
         max_bytes: int,
         observe: Observer | None = None,
     ) -> StoredFile:
-        await aiofiles.os.makedirs(self.root, exist_ok=True)
         intake = Intake(max_bytes, self.max_upload_seconds, observe)
-        stored_name = secrets.token_hex(16)
+        return await self._write(secrets.token_hex(16), chunks, intake)
+
+    async def put(
+        self, stored_name: str, chunks: AsyncIterable[bytes], *, max_bytes: int
+    ) -> StoredFile:
+        intake = Intake(max_bytes, self.max_upload_seconds, None)
+        return await self._write(stored_name, chunks, intake)
+
+    async def _write(
+        self, stored_name: str, chunks: AsyncIterable[bytes], intake: Intake
+    ) -> StoredFile:
+        target = self.path(stored_name)  # checks the name before anything is written
+        await aiofiles.os.makedirs(self.root, exist_ok=True)
         temp = self.root / f"{stored_name}{TEMP_SUFFIX}"
         try:
             async with aiofiles.open(temp, "wb") as out:
@@ -70,7 +82,7 @@ class DiskStore:
                     await writer.finish()
                 finally:
                     await writer.settle()
-            await aiofiles.os.replace(temp, self.path(stored_name))
+            await aiofiles.os.replace(temp, target)
             await _fsync_dir(self.root)
         except BaseException:
             # Any failure (too large, client gone, cancelled): keep nothing.
@@ -110,6 +122,10 @@ class DiskStore:
 
     async def stored(self, older_than: float) -> AsyncIterator[list[str]]:
         for batch in await asyncio.to_thread(self._scan, older_than, stored=True):
+            yield batch
+
+    async def all_stored(self) -> AsyncIterator[list[str]]:
+        for batch in await asyncio.to_thread(self._scan, -math.inf, stored=True):
             yield batch
 
     async def remove_unfinished(self, older_than: float) -> int:

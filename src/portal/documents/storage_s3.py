@@ -117,10 +117,20 @@ class S3Store:
         max_bytes: int,
         observe: Observer | None = None,
     ) -> StoredFile:
-        client = await self.client()
         intake = Intake(max_bytes, self.max_upload_seconds, observe)
-        stored_name = self.new_name()
-        key = self.key(stored_name)
+        return await self._write(self.new_name(), chunks, intake)
+
+    async def put(
+        self, stored_name: str, chunks: AsyncIterable[bytes], *, max_bytes: int
+    ) -> StoredFile:
+        intake = Intake(max_bytes, self.max_upload_seconds, None)
+        return await self._write(stored_name, chunks, intake)
+
+    async def _write(
+        self, stored_name: str, chunks: AsyncIterable[bytes], intake: Intake
+    ) -> StoredFile:
+        key = self.key(stored_name)  # checks the name before anything is sent
+        client = await self.client()
         digest = hashlib.sha256()
         buffer = bytearray()
         upload_id: str | None = None
@@ -244,6 +254,16 @@ class S3Store:
             ]
             batch = [name for name in names if valid_name(name)]
             if batch:
+                yield batch
+
+    async def all_stored(self) -> AsyncIterator[list[str]]:
+        client = await self.client()
+        pages = client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.bucket, Prefix=self.prefix
+        )
+        async for page in pages:
+            batch = [item["Key"][len(self.prefix) :] for item in page.get("Contents", [])]
+            if batch:  # anything under the prefix, ours or not: a restore must not mix
                 yield batch
 
     async def remove_unfinished(self, older_than: float) -> int:
