@@ -14,6 +14,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
 from portal import mail
+from portal.accuracy.api import metric_readings as accuracy_readings
 from portal.accuracy.routes import router as accuracy_router
 from portal.admin.routes import router as admin_router
 from portal.auth.middleware import must_change_middleware, session_middleware
@@ -27,7 +28,7 @@ from portal.documents.routes import router as documents_router
 from portal.events.routes import router as events_router
 from portal.settings import Settings
 from portal.survey.routes import router as survey_router
-from portal.web import health, pages
+from portal.web import health, metrics, pages
 from portal.web.bodies import body_guard
 from portal.web.compression import COMPRESSION
 from portal.web.errors import EXCEPTION_HANDLERS
@@ -54,6 +55,7 @@ ROUTERS = [
     admin_router,
     pages.router,
     health.router,
+    metrics.router,
 ]
 
 
@@ -116,6 +118,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "sessions": make_store(settings.redis_url, settings.session_hours),
                 "rate_limiter": make_limiter(settings.redis_url),
                 "files": files,
+                # Gauges /metrics computes when scraped, one query each.
+                "metric_sources": (mail.queue_readings, accuracy_readings),
             }
         ),
         on_startup=[on_startup],
@@ -123,10 +127,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
         debug=False,
     )
     # Outside everything else, so that even an unknown path is logged: the client as a
-    # trusted proxy names it, then one log line and a request id per request.
+    # trusted proxy names it, then one log line and a request id per request, then the
+    # request's count and time by route name (metrics).
     app.asgi_handler = forwarded(
         request_log(
-            body_guard(app.asgi_handler, settings.upload_idle_seconds), quiet_paths=health.PATHS
+            metrics.observe(body_guard(app.asgi_handler, settings.upload_idle_seconds)),
+            quiet_paths=(*health.PATHS, *metrics.PATHS),
         ),
         parse_networks(settings.trusted_proxies),
     )

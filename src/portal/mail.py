@@ -31,6 +31,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 
+from piccolo.query.functions.aggregate import Count, Min
+
+from portal import clock, metrics
 from portal.db import engine
 from portal.db.tables import OutgoingMail
 from portal.settings import Settings
@@ -45,6 +48,7 @@ SEND_SECONDS = 60  # the longest one send may take (SMTP timeout 30 s by default
 async def enqueue(*, to: str, subject: str, text: str, html: str = "") -> int:
     row = OutgoingMail(to_address=to, subject=subject, text_body=text, html_body=html)
     await row.save()
+    metrics.mail("queued")
     return row.id
 
 
@@ -201,7 +205,9 @@ async def _record_failure(row: Claimed, token: str, exc: Exception) -> None:
     if final:
         changes[OutgoingMail.status] = "failed"
         log.error("mail %s to %s failed for good: %s", row.id, row.to_address, error)
+        metrics.mail("failed")
     else:
+        metrics.mail("retry")
         changes[OutgoingMail.next_attempt_at] = datetime.now(UTC) + timedelta(seconds=delay)
         log.warning(
             "mail %s to %s failed (try %d), retrying in %ds: %s",
@@ -247,6 +253,7 @@ async def deliver_pending(settings: Settings, *, limit: int = 50) -> int:
                 .returning(OutgoingMail.id)
             )
             sent += len(marked)
+            metrics.mail("sent", len(marked))
 
 
 async def _release(rows: list[Claimed], token: str) -> None:
@@ -257,6 +264,41 @@ async def _release(rows: list[Claimed], token: str) -> None:
                 OutgoingMail.attempts: OutgoingMail.attempts - 1,
             }
         ).where(_ours(row, token))
+
+
+async def queue_readings() -> list[metrics.Reading]:
+    """For /metrics, in one query: how much mail waits to be sent, how long the oldest of
+    it has waited (0 when none does: an alert on age needs no special case), and how much
+    failed for good and waits for the administrator."""
+    rows = await (
+        OutgoingMail.select(
+            OutgoingMail.status,
+            Count(OutgoingMail.id, alias="count"),
+            Min(OutgoingMail.created_at, alias="oldest"),
+        )
+        .where(OutgoingMail.status != "sent")
+        .group_by(OutgoingMail.status)
+    )
+    by_status = {row["status"]: row for row in rows}
+    queued = by_status.get("queued") or {"count": 0, "oldest": None}
+    oldest = queued["oldest"]
+    if isinstance(oldest, str):  # SQLite hands an aggregate's timestamp back as text
+        oldest = datetime.fromisoformat(oldest)
+    age = (clock.now() - clock.aware(oldest)).total_seconds() if oldest else 0.0
+    failed = by_status.get("failed") or {"count": 0}
+    return [
+        metrics.Reading("portal_mail_unsent", "Mail waiting to be sent", queued["count"]),
+        metrics.Reading(
+            "portal_mail_oldest_unsent_age_seconds",
+            "How long the oldest mail waiting to be sent has waited (0: none waits)",
+            max(age, 0.0),
+        ),
+        metrics.Reading(
+            "portal_mail_failed_unresolved",
+            "Mail that failed for good and waits for the administrator (portal failed-mail)",
+            failed["count"],
+        ),
+    ]
 
 
 async def failed_mail(limit: int = 100) -> list[OutgoingMail]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from portal import audit, clock, mail
+from portal import audit, clock, mail, metrics
 from portal.accuracy.forms import ANSWERS, CONFIRMATION, QUESTION, Answers
 from portal.accuracy.tables import AccuracyCheck
 from portal.db.engine import serialising_transaction
@@ -175,6 +175,31 @@ async def open_check(event_id: int, published_at: datetime) -> None:
             event=event_id,
             detail=f"due by {clock.format_deadline(due_at(published_at))}",
         )
+
+
+async def metric_readings(now: datetime | None = None) -> list[metrics.Reading]:
+    """For /metrics, in one query: checks open now (not completed, before their deadline,
+    the event not closed) and, of those, the ones due by the end of the next working day
+    (today's included): the providers to remind before they miss it."""
+    now = now or clock.now()
+    soon = clock.end_of_working_day(clock.add_working_days(clock.local(now).date(), 1))
+    rows = await AccuracyCheck.select(AccuracyCheck.due_at, AccuracyCheck.extended_due_at).where(
+        (AccuracyCheck.status != "completed")
+        & (AccuracyCheck.event.status != "closed")
+        & ((AccuracyCheck.due_at > now) | (AccuracyCheck.extended_due_at > now))
+    )
+    deadlines = [clock.aware(row["extended_due_at"] or row["due_at"]) for row in rows]
+    open_now = [due for due in deadlines if due is not None and due > now]
+    return [
+        metrics.Reading(
+            "portal_accuracy_checks_open", "Factual accuracy checks open", len(open_now)
+        ),
+        metrics.Reading(
+            "portal_accuracy_checks_due_within_one_working_day",
+            "Open factual accuracy checks due by 5pm on the next working day",
+            sum(1 for due in open_now if due <= soon),
+        ),
+    ]
 
 
 async def extend_deadline(event_id: int, new_due_at: datetime, actor_id: int) -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from portal import audit, clock
+from portal import audit, clock, metrics
 from portal.db.engine import locks_rows, serialising_transaction
 from portal.db.prepared import Param, Prepared
 from portal.db.tables import Document, Event
@@ -302,9 +302,11 @@ class Upload:
             message = refusal.message
             return await self._refuse(name, message, lambda _: message)
         self.staged.append(document)
+        metrics.upload_accepted(stored.size)
 
     async def _refuse(self, name: str, reason: str, wording: Wording) -> None:
         self.refused.append(wording)
+        metrics.upload_refused(reason)
         await _record(
             self.access,
             "document upload refused",

@@ -18,8 +18,9 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
-def parse_networks(value: str) -> tuple[Network, ...]:
-    """'10.0.0.1, 192.168.0.0/16, ::1' -> networks; a malformed entry is an error at start-up."""
+def parse_networks(value: str, setting: str = "PORTAL_TRUSTED_PROXIES") -> tuple[Network, ...]:
+    """'10.0.0.1, 192.168.0.0/16, ::1' -> networks; a malformed entry is an error at start-up
+    (the message names `setting`)."""
     networks = []
     for item in value.split(","):
         item = item.strip()
@@ -27,9 +28,7 @@ def parse_networks(value: str) -> tuple[Network, ...]:
             try:
                 networks.append(ipaddress.ip_network(item, strict=False))
             except ValueError:
-                raise ValueError(
-                    f"PORTAL_TRUSTED_PROXIES: not an address or network: {item}"
-                ) from None
+                raise ValueError(f"{setting}: not an address or network: {item}") from None
     return tuple(networks)
 
 
