@@ -15,6 +15,7 @@ import uvicorn
 from litestar import Litestar
 
 from portal import demo as demo_data
+from portal import metrics
 from portal.admin import commands as _admin_commands  # noqa: F401  (registers its commands)
 from portal.app import create_app
 from portal.auth import commands as _auth_commands  # noqa: F401  (registers its commands)
@@ -72,22 +73,33 @@ def serving_app(settings: Settings | None = None) -> Litestar:
         gc.set_threshold(700, 10, FULL_COLLECTION_EVERY)
 
     app.on_startup.append(warm)
+    # Several workers share metrics files: a worker's live gauges go when it stops, and
+    # those of a worker that was killed go when the next one starts.
+    app.on_startup.append(metrics.forget_dead_workers)
+    app.on_shutdown.append(metrics.worker_stopped)
     return app
 
 
 def serve_workers(settings: Settings, host: str, port: int, workers: int) -> None:
     """uvicorn's own supervisor: it binds the socket, starts `workers` processes that each
     build the app from the environment, restarts one that dies, and on SIGTERM stops them
-    gracefully."""
+    gracefully. Several workers count into one directory of metrics files (an empty one,
+    made here unless PROMETHEUS_MULTIPROC_DIR names it), so that a scrape of any of them
+    sums them all."""
     os.environ["PORTAL_DATA_DIR"] = str(settings.data_dir)  # --data-dir, for the workers
-    uvicorn.run(
-        "portal.cli:serving_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        **_server_options(settings),
-    )
+    shared, made_here = metrics.prepare_multiprocess_dir() if workers > 1 else (None, False)
+    try:
+        uvicorn.run(
+            "portal.cli:serving_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            **_server_options(settings),
+        )
+    finally:
+        if shared is not None and made_here:
+            metrics.remove_multiprocess_dir(shared)
 
 
 def serve_demo(settings: Settings, host: str, port: int) -> None:
@@ -126,6 +138,7 @@ def refusal(settings: Settings, workers: int) -> str | None:
         return f"portal serve: PORTAL_LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}"
     try:
         parse_networks(settings.trusted_proxies)
+        parse_networks(settings.metrics_allow, setting="PORTAL_METRICS_ALLOW")
     except ValueError as error:
         return f"portal serve: {error}"
     return None

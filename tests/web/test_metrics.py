@@ -6,17 +6,26 @@ time from what is stored."""
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+import re
+import subprocess
+import sys
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+from prometheus_client.mmap_dict import MmapedDict
 from prometheus_client.parser import text_string_to_metric_families
 
-from portal import mail
+from portal import mail, metrics
 from portal.accuracy.tables import AccuracyCheck
 from portal.app import create_app
 from portal.db.tables import Event, OutgoingMail
@@ -24,6 +33,8 @@ from portal.settings import Settings
 from portal.web.metrics import allowed_networks
 from tests.accuracy.helpers import publish_draft
 from tests.client import PortalClient
+from tests.conftest import REDIS_URL
+from tests.deploy.servers import portal_env, serving
 from tests.documents.conftest import upload
 from tests.documents.samples import EXE, PDF
 from tests.factories import Factory
@@ -295,3 +306,94 @@ async def test_accuracy_checks_open_and_due_within_a_working_day(
     # Open: the one due in five working days, the one due soon, the extended one.
     assert value(samples, "portal_accuracy_checks_open") == 3
     assert value(samples, "portal_accuracy_checks_due_within_one_working_day") == 2
+
+
+# --- several workers -------------------------------------------------------------------
+
+
+def sign_in_pages_by_worker(shared: Path) -> dict[int, float]:
+    """What each worker's own file says it answered of GET /sign-in (200)."""
+    counts: dict[int, float] = {}
+    for path in shared.glob("counter_*.db"):
+        pid = int(re.search(r"_(\d+)\.db$", path.name).group(1))  # type: ignore[union-attr]
+        for key, count, _, _ in MmapedDict.read_all_values_from_file(str(path)):
+            _, name, labels, _ = json.loads(key)
+            wanted = {"route": "auth.sign_in", "status": "200"}
+            if name == "portal_http_requests_total" and labels == wanted:
+                counts[pid] = counts.get(pid, 0) + count
+    return counts
+
+
+def test_two_workers_are_summed_by_one_scrape(tmp_path: Path) -> None:
+    shared = tmp_path / "metrics"
+    shared.mkdir()
+    stale = shared / "counter_999999.db"
+    stale.write_bytes(b"an earlier run's file")
+    env = portal_env(
+        tmp_path / "data",
+        PORTAL_REDIS_URL=REDIS_URL.rsplit("/", 1)[0] + "/11",  # not the other tests' database
+        PROMETHEUS_MULTIPROC_DIR=str(shared),
+    )
+    sent = 0
+    with serving(env, tmp_path / "serve.log", "--workers", "2") as server:
+        assert not stale.exists()  # emptied at start: an earlier run is not summed in
+
+        def page(_: int) -> int:
+            return httpx.get(f"{server.url}/sign-in", timeout=30).status_code
+
+        # Concurrent requests on fresh connections, until both workers have answered some
+        # (the kernel hands each connection to one of them).
+        with ThreadPoolExecutor(8) as pool:
+            for _ in range(10):
+                assert set(pool.map(page, range(40))) == {200}
+                sent += 40
+                if len([n for n in sign_in_pages_by_worker(shared).values() if n]) == 2:
+                    break
+        by_worker = sign_in_pages_by_worker(shared)
+        assert len([n for n in by_worker.values() if n]) == 2, by_worker
+        scraped = parse(httpx.get(f"{server.url}/metrics").text)
+        live = sorted(p.name for p in shared.glob("gauge_livesum_*.db"))
+    assert value(scraped, "portal_http_requests_total", route="auth.sign_in", status="200") == sent
+    assert sum(by_worker.values()) == sent
+    assert len(live) == 2  # requests in flight: one file per worker
+    # Each worker took its live gauge with it when it stopped; its counters stay.
+    assert list(shared.glob("gauge_livesum_*.db")) == []
+    assert len(list(shared.glob("counter_*.db"))) >= 2
+
+
+def test_serve_makes_a_directory_for_the_workers_and_removes_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(metrics.MULTIPROC_ENV, raising=False)
+    path, made_here = metrics.prepare_multiprocess_dir()
+    try:
+        assert made_here and path.is_dir() and list(path.iterdir()) == []
+        assert os.environ[metrics.MULTIPROC_ENV] == str(path)  # what the workers inherit
+    finally:
+        metrics.remove_multiprocess_dir(path)
+    assert not path.exists() and metrics.MULTIPROC_ENV not in os.environ
+
+
+def test_a_killed_workers_requests_in_flight_are_forgotten(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker killed mid-request never says it stopped: the next worker to start drops
+    its live gauge (its counters stay: a counter never goes down)."""
+    finished = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    dead = int(finished.stdout)
+    monkeypatch.setenv(metrics.MULTIPROC_ENV, str(tmp_path))
+    for name in (
+        f"gauge_livesum_{dead}.db",
+        f"counter_{dead}.db",
+        f"gauge_livesum_{os.getpid()}.db",
+    ):
+        (tmp_path / name).write_bytes(b"")
+    metrics.forget_dead_workers()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [f"counter_{dead}.db", f"gauge_livesum_{os.getpid()}.db"]
+    )
