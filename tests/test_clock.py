@@ -12,6 +12,7 @@ from portal.clock import (
     add_working_days,
     due_after_working_days,
     format_date,
+    format_date_range,
     format_datetime,
     is_bank_holiday,
     is_working_day,
@@ -107,3 +108,18 @@ def test_dates_and_times_read_as_govuk_writes_them() -> None:
     assert due_text(datetime(2026, 6, 4, 11, 0, tzinfo=UTC)) == "midday on Thursday 4 June 2026"
     # Naive datetimes are UTC, as SQLite gives them back.
     assert format_datetime(datetime(2026, 12, 4, 0, 30)) == "4 December 2026 at 12:30am"
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "expected"),
+    [
+        (date(2026, 12, 12), date(2026, 12, 12), "12 December 2026"),  # one day: once
+        (date(2026, 12, 12), date(2026, 12, 14), "12 to 14 December 2026"),
+        (date(2026, 11, 28), date(2026, 12, 2), "28 November to 2 December 2026"),
+        (date(2026, 12, 30), date(2027, 1, 2), "30 December 2026 to 2 January 2027"),
+    ],
+)
+def test_an_events_dates_read_as_govuk_writes_a_range(
+    start: date, end: date, expected: str
+) -> None:
+    assert format_date_range(start, end) == expected

@@ -101,6 +101,19 @@ def format_date(value: date | datetime | None) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
+def format_date_range(start: date | None, end: date | None) -> str:
+    """An event's dates as GOV.UK writes a range: "12 December 2026" for one day,
+    "12 to 14 December 2026", "28 November to 2 December 2026", and the year twice only
+    when it changes ("30 December 2026 to 2 January 2027"). "to", never a dash."""
+    if start is None or end is None or start == end:
+        return format_date(start or end)
+    if start.year != end.year:
+        return f"{format_date(start)} to {format_date(end)}"
+    if start.month != end.month:
+        return f"{start.day} {start:%B} to {format_date(end)}"
+    return f"{start.day} to {format_date(end)}"
+
+
 def format_time(value: datetime, *, short: bool = False) -> str:
     """'3:05pm' in UK time; with `short`, '5pm' on the hour and 'midday' at noon."""
     when = local(value)

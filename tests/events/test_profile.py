@@ -41,7 +41,8 @@ async def test_lead_inspector_is_listed_first(client: PortalClient, make: Factor
     world = await make.world()
     await client.sign_in_as(world.inspector)
     page = (await client.get(f"/events/{world.event.id}")).text
-    assert page.index("Helen Carter HMI") < page.index("David Okafor OI")
+    team = page[page.index('id="ofsted-team"') :]  # the header names who is signed in
+    assert team.index("Helen Carter HMI") < team.index("David Okafor OI")
 
 
 async def test_inspector_sees_same_page_without_provider_upload_link(
@@ -191,3 +192,47 @@ async def test_address_keeps_its_lines_and_is_escaped(client: PortalClient, make
     await client.sign_in_as(world.provider_user)
     page = (await client.get(f"/events/{world.event.id}")).text
     assert "1 &lt;b&gt;Road&lt;/b&gt;<br>Town" in page
+
+
+async def test_a_one_day_visit_reads_visit_dates_and_its_date_once(
+    client: PortalClient, make: Factory
+) -> None:
+    world = await make.world()
+    visit = await make.event(
+        world.provider,
+        event_type="visit",
+        start_date=date(2026, 12, 12),
+        end_date=date(2026, 12, 12),
+    )
+    await make.member(visit, world.inspector)
+    await client.sign_in_as(world.provider_user)
+    page = (await client.get(f"/events/{visit.id}")).text
+    row = re.search(r"Visit dates\s*</dt>\s*<dd[^>]*>\s*([^<]*?)\s*</dd>", page)
+    assert row and row[1] == "12 December 2026"
+    assert "Inspection dates" not in page and "About this visit" in page
+    await client.sign_in_as(world.inspector)
+    listed = (await client.get("/events")).text
+    assert "12 December 2026" in listed and "12 December 2026 to" not in listed
+
+
+async def test_contents_list_leads_to_every_section_of_the_profile(
+    client: PortalClient, make: Factory
+) -> None:
+    world = await make.world()
+    for user in (world.provider_user, world.lead, world.admin):
+        await client.sign_in_as(user)
+        page = (await client.get(f"/events/{world.event.id}")).text
+        nav = page[
+            page.index('<nav class="portal-contents"') : page.index(
+                "</nav>", page.index('<nav class="portal-contents"')
+            )
+        ]
+        links = re.findall(r'href="#([^"]+)"', nav)
+        main = page[page.index("<main") : page.index("</main>")]
+        sections = re.findall(r'<h2 class="govuk-heading-m"[^>]* id="([^"]+)"', main)
+        assert links == sections, user.username  # every section, in order, and no others
+        assert "complaints" not in links  # no final report yet: no complaints section
+    await make.document(world.event, world.lead, side="ofsted", kind="final_report")
+    page = (await client.get(f"/events/{world.event.id}")).text
+    assert re.findall(r'href="#(complaints)"', page) == ["complaints"]
+    assert 'id="complaints"' in page

@@ -15,7 +15,7 @@ from jinja2 import (
 )
 from markupsafe import Markup
 
-from portal.clock import format_date, format_datetime
+from portal.clock import format_date, format_date_range, format_datetime
 
 
 def format_size(size: int | None) -> str:
@@ -71,6 +71,7 @@ def make_environment(templates_dir: Path) -> Environment:
     )
     env.filters["date"] = format_date
     env.filters["datetime"] = format_datetime
+    env.filters["date_range"] = format_date_range  # `start | date_range(end)`
     env.filters["filesize"] = format_size
     env.globals["error_list"] = error_list
     env.globals["error_message"] = error_message
