@@ -9,7 +9,15 @@ from tests.access import WHO, check, outcome
 from tests.client import PortalClient
 from tests.factories import Factory
 
-COVERS = {"events.home", "events.list", "events.profile", "pages.accessibility"}
+COVERS = {
+    "events.home",
+    "events.list",
+    "events.profile",
+    "pages.accessibility",
+    "pages.cookies",
+    "pages.privacy",
+    "pages.help",
+}
 
 PROFILE = {
     "provider": "ok",
@@ -81,6 +89,9 @@ PUBLIC_PAGES = [
     "/forgotten-password",
     "/signed-out",
     "/accessibility",
+    "/cookies",
+    "/privacy",
+    "/help",
     "/code-of-conduct",
 ]
 

@@ -12,7 +12,7 @@ from tests.factories import Factory
 async def test_code_of_conduct_page_links_to_gov_uk(client: PortalClient, make: Factory) -> None:
     page = (await client.get("/code-of-conduct")).text
     assert "https://www.gov.uk/government/publications/ofsted-code-of-conduct" in page
-    assert "What you can expect of inspectors" in page
+    assert "What inspectors will do" in page and "What providers are expected to do" in page
 
 
 async def test_provider_confirms_reading_and_lead_sees_it(
