@@ -34,6 +34,7 @@ from portal.web.compression import COMPRESSION
 from portal.web.errors import EXCEPTION_HANDLERS
 from portal.web.logs import request_log
 from portal.web.middleware import STATIC_PATH, csrf_middleware, security_headers
+from portal.web.page_cache import PageCache
 from portal.web.proxies import forwarded, parse_networks
 from portal.web.static import route as static_route
 from portal.web.static import static_files
@@ -115,9 +116,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
         state=State(
             {
                 "settings": settings,
-                "sessions": make_store(settings.redis_url, settings.session_hours),
+                "sessions": make_store(
+                    settings.redis_url, settings.session_hours, settings.session_idle_seconds
+                ),
                 "rate_limiter": make_limiter(settings.redis_url),
                 "files": files,
+                "page_cache": PageCache(),  # event pages, keyed by event version
                 # Gauges /metrics computes when scraped, one query each.
                 "metric_sources": (mail.queue_readings, accuracy_readings),
             }

@@ -14,6 +14,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
+from tests.auth.moving_clock import moving_clock  # noqa: F401 (a fixture for these tests)
+
 SMTP_USER = "portal"
 SMTP_PASSWORD = "s3cret-Mail"
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from portal.auth import must_change
+from portal.auth import must_change, timeout
 from portal.auth.sessions import cookie_name
 from portal.web.middleware import cookies_of, is_static
 
 
 def session_middleware(app: ASGIApp) -> ASGIApp:
-    """Sets scope["user"] (None when signed out) and state["session_token"]."""
+    """Sets scope["user"] (None when signed out), state["session_token"] and
+    state["session"] (portal.auth.sessions.Resumed); a session that has just ended (idle, or at its absolute
+    end) is answered here with the sign-in page saying why (timeout.py)."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or is_static(scope):
@@ -23,7 +25,12 @@ def session_middleware(app: ASGIApp) -> ASGIApp:
         token = cookies_of(scope).get(cookie_name(secure))
         user = None
         if token:
-            user = await scope["litestar_app"].state.sessions.user_for(token)
+            resumed = await scope["litestar_app"].state.sessions.resume(token)
+            if resumed.ended is not None:
+                await timeout.send_to_sign_in(scope, send, resumed.ended)
+                return
+            user = resumed.user
+            state["session"] = resumed
         scope["user"] = user
         state["session_token"] = token if user is not None else None
         await app(scope, receive, send)

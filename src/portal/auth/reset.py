@@ -77,6 +77,21 @@ async def allowed(
     )
 
 
+async def request_allowed(limiter: rate_limit.RateLimiter, address: str, username: str) -> bool:
+    """Within the limits for asking for a code: per address, and per username *from this
+    address*, so nobody elsewhere can use up the owner's requests (issue 16)."""
+    return await rate_limit.allow_all(
+        limiter,
+        [
+            (rate_limit.RESET_PER_ADDRESS, address),
+            (
+                rate_limit.RESET_REQUEST_PER_USERNAME,
+                rate_limit.reset_request_subject(normalise_username(username), address),
+            ),
+        ],
+    )
+
+
 async def request_reset(
     username: str,
     settings: Settings,

@@ -11,9 +11,10 @@ from urllib.parse import urlencode
 
 from litestar import Request, get, post
 from litestar.datastructures import Cookie
+from litestar.params import Parameter
 from litestar.response import Redirect, Response
 
-from portal.auth import forms, password_rules, rate_limit, reset, service
+from portal.auth import forms, password_rules, rate_limit, reset, service, timeout
 from portal.auth.must_change import BEFORE_PASSWORD_CHANGE
 from portal.auth.sessions import cookie_name
 from portal.db.tables import User
@@ -63,12 +64,22 @@ def home(request: Request[Any, Any, Any], user: User) -> str:
 
 
 @get("/sign-in", name="auth.sign_in")
-async def sign_in_page(request: Request[Any, Any, Any], next: str | None = None) -> Response[Any]:
+async def sign_in_page(
+    request: Request[Any, Any, Any],
+    next: str | None = None,
+    signed_out: str | None = Parameter(query=timeout.QUERY, default=None),
+) -> Response[Any]:
     if request.scope.get("user") is not None:
         return Redirect(_safe_next(next) or home(request, request.scope["user"]))
-    return render(
-        request, "auth/sign_in.html", {"values": {}, "errors": {}, "next": _safe_next(next)}
-    )
+    sessions = request.app.state.sessions
+    context = {
+        "values": {},
+        "errors": {},
+        "next": _safe_next(next),
+        # Why the last session ended (see timeout.py); only the two known reasons show.
+        "signed_out_message": timeout.message(signed_out, sessions.idle, sessions.lifetime),
+    }
+    return render(request, "auth/sign_in.html", context)
 
 
 @post("/sign-in", name="auth.sign_in_submit")
@@ -107,6 +118,20 @@ async def sign_in(request: Request[Any, Any, Any], data: Form) -> Response[Any]:
     response = redirect(request, target)
     response.set_cookie(session_cookie(request, token, max_age=settings.session_hours * 3600))
     return response
+
+
+@post("/keep-alive", name="auth.keep_alive")
+async def keep_alive(request: Request[Any, Any, Any]) -> Response[Any]:
+    """'Stay signed in' in the timeout warning: the session's idle end starts again from
+    now (never past its absolute end). 204: the page stays as it is; the script reads
+    the new end from `X-Session-Ends-In` (seconds)."""
+    token = request.scope["state"].get("session_token") or ""
+    resumed = await request.app.state.sessions.resume(token, touch=True)
+    return Response(
+        content=b"",
+        status_code=204,
+        headers={"X-Session-Ends-In": str(resumed.seconds_left()), "Cache-Control": "no-store"},
+    )
 
 
 @post("/sign-out", name="auth.sign_out", opt=ALLOWED_BEFORE_PASSWORD_CHANGE)
@@ -156,16 +181,19 @@ async def forgotten_password_submit(request: Request[Any, Any, Any], data: Form)
         )
     username = parsed.values["username"]
     code_page = request.app.route_reverse("auth.reset_code")
-    allowed = await reset.allowed(
-        limiter(request),
-        client_address(request),
-        rate_limit.RESET_REQUEST_PER_USERNAME,
-        username,
-    )
-    # Over the limit, nothing is sent, but the answer is the same: no hint either way.
+    allowed = await reset.request_allowed(limiter(request), client_address(request), username)
+    # The same work either way (the limit counts real and unknown usernames alike, so
+    # saying "too many" tells nobody whether the account exists).
     await reset.request_reset(
         username, request.app.state.settings, code_page=code_page, send=allowed
     )
+    if not allowed:
+        return render(
+            request,
+            "auth/forgotten_password.html",
+            {"values": parsed.values, "errors": {"username": reset.TOO_MANY}},
+            block="reset_form",
+        )
     return redirect(request, f"{code_page}?{urlencode({'username': username[:100]})}")
 
 
@@ -302,6 +330,9 @@ async def change_password_submit(request: Request[Any, Any, Any], data: Form) ->
                 parsed.values["new_password"],
                 sessions=request.app.state.sessions,
                 keep_session=request.scope["state"].get("session_token"),
+                limiter=limiter(request),
+                address=client_address(request),
+                settings=request.app.state.settings,
             )
         except Refused as refused:
             errors = refused.as_errors("new_password")
@@ -350,7 +381,7 @@ router = routing.router(
         ),
         routing.router(
             "/account",
-            [change_password_page, change_password_submit, change_password_check],
+            [change_password_page, change_password_submit, change_password_check, keep_alive],
             guards=[signed_in],
             opt=ALLOWED_BEFORE_PASSWORD_CHANGE,
         ),

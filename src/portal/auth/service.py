@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 
-from portal import audit, clock
-from portal.auth import rate_limit
+from portal import audit
+from portal.auth import lockout, rate_limit
 from portal.auth.passwords import hash_password, needs_rehash, verify_password
 from portal.auth.sessions import SessionStore
 from portal.db.tables import User
@@ -20,6 +19,8 @@ LOCKED = (
     "or contact your inspection support administrator"
 )
 TOO_MANY = "Too many attempts to sign in. Wait a minute, then try again"
+WRONG_CURRENT = "Your current password is not correct"
+TOO_MANY_CURRENT = "Too many attempts. Wait a minute, then try again"
 
 
 @dataclass(frozen=True)
@@ -33,9 +34,29 @@ def normalise_username(username: str) -> str:
     return username.strip().lower()
 
 
-def is_locked(user: User, now: datetime | None = None) -> bool:
-    until = clock.aware(user.locked_until)
-    return until is not None and until > (now or clock.now())
+def locked_message(rule: lockout.Rule) -> str:
+    return LOCKED.format(attempts=rule.max_attempts, minutes=rule.lock_minutes)
+
+
+async def _refusal(
+    user: User | None,
+    name: str,
+    ok: bool,
+    rule: lockout.Rule,
+    limiter: rate_limit.RateLimiter | None,
+    *,
+    what: str = "sign-in",
+) -> SignInResult | None:
+    """The lockout's answer to a checked password (None: let it through). Locked names
+    are refused, even with the right password; a wrong one counts (lockout.py)."""
+    if await lockout.is_locked(user, name, limiter):
+        await audit.record(f"{what} refused: account locked", actor=user.id if user else None)
+        return SignInResult(user=None, error=locked_message(rule), locked=True)
+    if ok and user is not None:
+        return None
+    if await lockout.count_failure(user, name, rule, limiter, what=what):
+        return SignInResult(user=None, error=locked_message(rule), locked=True)
+    return SignInResult(user=None, error=WRONG_CREDENTIALS)
 
 
 async def authenticate(
@@ -48,46 +69,15 @@ async def authenticate(
 ) -> SignInResult:
     """Check a username and password. The same message, and the same argon2 work,
     whether or not the user exists, so the answer does not reveal who has an account:
-    even an unknown username 'locks' after `max_attempts` wrong passwords."""
+    an unknown username locks by the same rule as a real one (portal.auth.lockout)."""
     name = normalise_username(username)
     user = await User.objects().where(User.username == name).first() if name else None
     if user is not None and not user.active:
         user = None
     ok = await verify_password(user.password_hash if user else None, password)
-    locked_message = LOCKED.format(attempts=max_attempts, minutes=lock_minutes)
-    now = clock.now()
-
-    if user is None:
-        await audit.record("sign-in failed", actor=None, detail=name[:100])
-        failures = 0
-        if limiter is not None and name:
-            window = lock_minutes * 60
-            failures = await limiter.hit(f"{rate_limit.UNKNOWN_FAILURES.name}:{name}", window)
-        if failures >= max_attempts:
-            return SignInResult(user=None, error=locked_message, locked=True)
-        return SignInResult(user=None, error=WRONG_CREDENTIALS)
-
-    if is_locked(user, now):
-        await audit.record("sign-in refused: account locked", actor=user.id)
-        return SignInResult(user=None, error=locked_message, locked=True)
-
-    if not ok:
-        await User.update({User.failed_attempts: User.failed_attempts + 1}).where(
-            User.id == user.id
-        )
-        failed = (await User.select(User.failed_attempts).where(User.id == user.id).first())[
-            "failed_attempts"
-        ]
-        await audit.record("sign-in failed", actor=user.id, detail=f"wrong password {failed}")
-        if failed >= max_attempts:
-            await User.update(
-                {User.failed_attempts: 0, User.locked_until: now + timedelta(minutes=lock_minutes)}
-            ).where(User.id == user.id)
-            await audit.record(
-                "account locked", actor=user.id, detail=f"{failed} wrong passwords in a row"
-            )
-            return SignInResult(user=None, error=locked_message, locked=True)
-        return SignInResult(user=None, error=WRONG_CREDENTIALS)
+    refused = await _refusal(user, name, ok, lockout.Rule(max_attempts, lock_minutes), limiter)
+    if refused is not None or user is None:
+        return refused or SignInResult(user=None, error=WRONG_CREDENTIALS)
 
     changes: dict = {}
     if user.failed_attempts or user.locked_until is not None:
@@ -101,6 +91,18 @@ async def authenticate(
     return SignInResult(user=user)
 
 
+async def _within_limits(limiter: rate_limit.RateLimiter, address: str, username: str) -> bool:
+    """The sign-in limits (per address, per username): the one gate for every password
+    check, signing in and 'Change password' alike."""
+    return await rate_limit.allow_all(
+        limiter,
+        [
+            (rate_limit.SIGN_IN_PER_ADDRESS, address),
+            (rate_limit.SIGN_IN_PER_USERNAME, normalise_username(username)),
+        ],
+    )
+
+
 async def sign_in(
     username: str,
     password: str,
@@ -111,14 +113,7 @@ async def sign_in(
 ) -> User:
     """The user these credentials sign in, within the rate limits (per address and per
     username) and the lockout; otherwise `Refused`, next to the username."""
-    allowed = await rate_limit.allow_all(
-        limiter,
-        [
-            (rate_limit.SIGN_IN_PER_ADDRESS, address),
-            (rate_limit.SIGN_IN_PER_USERNAME, normalise_username(username)),
-        ],
-    )
-    if not allowed:
+    if not await _within_limits(limiter, address, username):
         await audit.record("sign-in rate limited", actor=None, detail=username[:100])
         raise Refused(TOO_MANY, "username")
     result = await authenticate(
@@ -169,13 +164,30 @@ async def change_own_password(
     *,
     sessions: SessionStore,
     keep_session: str | None,
+    limiter: rate_limit.RateLimiter,
+    address: str,
+    settings: Settings,
 ) -> None:
     """A signed-in user chooses a new password (the rule is checked by the form): the
     current one must be right (unless this is the first sign-in's forced change) and
-    the new one different. Every other session of the user ends; `keep_session` goes on."""
+    the new one different. The current password is checked behind the sign-in's rate
+    limits and lockout: 'Change password' is no side door for guessing it. Every other
+    session of the user ends; `keep_session` goes on."""
     first = user.must_change_password
-    if not first and not await verify_password(user.password_hash, current):
-        raise Refused("Your current password is not correct", "current_password")
+    if not first:
+        if not await _within_limits(limiter, address, user.username):
+            await audit.record("change password rate limited", actor=user.id)
+            raise Refused(TOO_MANY_CURRENT, "current_password")
+        ok = await verify_password(user.password_hash, current)
+        rule = lockout.Rule(settings.lockout_attempts, settings.lockout_minutes)
+        refused = await _refusal(
+            user, user.username, ok, rule, limiter, what="change password: current password"
+        )
+        if refused is not None:
+            message = refused.error if refused.locked else WRONG_CURRENT
+            raise Refused(message or WRONG_CURRENT, "current_password")
+        if user.failed_attempts:
+            await User.update({User.failed_attempts: 0}).where(User.id == user.id)
     if await verify_password(user.password_hash, new):
         raise Refused(
             "Your new password must be different from the one you have now", "new_password"
