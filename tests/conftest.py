@@ -30,7 +30,7 @@ from portal.settings import Settings
 from tests.access import CHECKED, WHO
 from tests.client import PortalClient
 from tests.factories import Factory
-from tests.html_check import record_page, validate_recorded_pages
+from tests.html_check import Report, record_page, validate_recorded_pages
 
 PG_ADMIN_URL = os.environ.get("PORTAL_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("PORTAL_TEST_REDIS", "redis://127.0.0.1:6379/15")
@@ -69,6 +69,7 @@ def _redis_answers() -> bool:
 POSTGRES = _postgres_answers()
 REDIS = _redis_answers()
 BACKENDS = ["sqlite", *(["postgres"] if POSTGRES else [])]
+HTML_REPORT = pytest.StashKey[Report]()
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -244,10 +245,27 @@ def _access_matrix_is_whole(request: pytest.FixtureRequest) -> Iterator[None]:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Every full page the tests fetched must pass the Nu Html Checker (checked once, by
-    the main process, after every parallel worker has finished)."""
-    if hasattr(session.config, "workerinput"):
+    """Every distinct page state the tests fetched must pass the Nu Html Checker (checked
+    once, by the main process, after every parallel worker has finished). A failure sets
+    the exit status and is counted in the summary line: "N passed" cannot hide it."""
+    if hasattr(session.config, "workerinput") or exitstatus == pytest.ExitCode.INTERRUPTED:
         return
-    problems = validate_recorded_pages()
-    if problems:
-        session.exitstatus = 1
+    report = validate_recorded_pages()
+    session.config.stash[HTML_REPORT] = report
+    if report.problems:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:  # "N passed, K html errors" in the last line
+            reporter.stats.setdefault("html errors", []).extend(report.problems)
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    report = config.stash.get(HTML_REPORT, None)
+    if report is None or not report.pages:
+        return
+    terminalreporter.section("Nu Html Checker", red=bool(report.problems))
+    terminalreporter.line(
+        f"{report.pages} distinct page states checked, {len(report.problems)} errors"
+    )
+    for problem in report.problems[:50]:
+        terminalreporter.line("  " + problem, red=True)

@@ -1,15 +1,24 @@
-"""Collects every full HTML page the tests receive and checks them with the Nu Html
-Checker (vnu.jar from the npm package vnu-jar, run on the machine's Java) once, at
-the end of the run: one Java start-up for all pages."""
+"""Collects every distinct full HTML page state the tests receive and checks them with the
+Nu Html Checker (vnu.jar from the npm package vnu-jar, run on the machine's Java) once, at
+the end of the run: one Java start-up for all pages.
+
+A page state is its markup with what changes from request to request taken out (CSRF
+tokens, CSP nonces, request ids, database ids and other numbers): the same page with other
+tokens is checked once, and two pages that differ in anything else, even at the same
+length, are both checked. Parallel workers share one folder and claim each state with an
+exclusive create, so a state is written once whichever worker met it first.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -23,19 +32,49 @@ _pages_dir = Path(
 )
 _seen: set[str] = set()
 
+# What varies between two fetches of the same page state. Order matters: the long
+# tokens go before the run of digits would cut them into pieces.
+_VARYING = [
+    (re.compile(r'nonce="[^"]*"'), 'nonce=""'),
+    (re.compile(r"'nonce-[^']*'"), "'nonce-'"),
+    (re.compile(r'name="csrf_token" value="[^"]*"'), 'name="csrf_token" value=""'),
+    (re.compile(r"X-CSRF-Token(&#34;|&quot;|\"): (&#34;|&quot;|\")[^&\"]*"), "X-CSRF-Token"),
+    (re.compile(r"\b[0-9a-f]{16,}\b"), "HEX"),  # request ids, tokens, hashes
+    (re.compile(r"\d+"), "0"),  # ids, counters in factory names, dates and times
+]
+
+
+def normalise(html: str) -> str:
+    for pattern, replacement in _VARYING:
+        html = pattern.sub(replacement, html)
+    return html
+
+
+def page_key(html: str) -> str:
+    """The page state's name: a hash of its normalised markup."""
+    return hashlib.sha256(normalise(html).encode()).hexdigest()[:20]
+
+
+def _claim(key: str) -> bool:
+    """True for the first process of the run to meet this page state."""
+    try:
+        os.close(os.open(_pages_dir / f"{key}.seen", os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+    except FileExistsError:
+        return False
+    return True
+
 
 def record_page(response: httpx.Response) -> None:
     body = response.text
     if not body.lstrip().lower().startswith("<!doctype html"):
         return
-    # The same page with other tokens is the same page: key on the markup sans nonces.
-    key = hashlib.sha256(
-        f"{response.request.url.path}|{response.status_code}|{len(body) // 200}".encode()
-    ).hexdigest()[:16]
+    key = page_key(body)
     if key in _seen:
         return
     _seen.add(key)
-    name = response.request.url.path.strip("/").replace("/", "_") or "root"
+    if not _claim(key):
+        return
+    name = response.request.url.path.strip("/").replace("/", "_")[:80] or "root"
     (_pages_dir / f"{name}-{response.status_code}-{key}.html").write_text(body, encoding="utf-8")
 
 
@@ -55,10 +94,18 @@ def vnu_jar() -> Path:
     return jar
 
 
-def validate_recorded_pages() -> list[str]:
+@dataclass
+class Report:
+    pages: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def validate_recorded_pages() -> Report:
+    """Every recorded page state through one vnu run; the folder is removed when all pass
+    (kept for reading when not)."""
     pages = sorted(_pages_dir.glob("*.html"))
     if not pages:
-        return []
+        return Report()
     result = subprocess.run(
         [
             "java",
@@ -75,10 +122,10 @@ def validate_recorded_pages() -> list[str]:
     )
     messages = json.loads(result.stderr or '{"messages": []}')["messages"]
     errors = [m for m in messages if m.get("type") == "error"]
-    problems = [f"{Path(m['url']).name}:{m.get('lastLine', '?')}: {m['message']}" for m in errors]
-    print(f"\nNu Html Checker: {len(pages)} pages, {len(problems)} errors")
-    for problem in problems[:50]:
-        print("  " + problem)
-    if not problems:
+    report = Report(
+        len(pages),
+        [f"{Path(m['url']).name}:{m.get('lastLine', '?')}: {m['message']}" for m in errors],
+    )
+    if not report.problems:
         shutil.rmtree(_pages_dir, ignore_errors=True)
-    return problems
+    return report
