@@ -95,6 +95,8 @@ def outage(exc: BaseException) -> Outage | None:
         seen.add(id(current))
         dependency = _dependency(current)
         if dependency is not None:
-            return Outage(dependency, current)
+            # Ours only names the dependency: the error it wraps says what happened.
+            named = current.__cause__ if isinstance(current, Unavailable) else None
+            return Outage(dependency, named or current)
         current = current.__cause__ or current.__context__
     return None
