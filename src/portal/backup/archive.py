@@ -173,7 +173,18 @@ def read_members(path: Path) -> Iterator[tuple[str, BinaryIO, int]]:
 
 
 def chunks_of(source: BinaryIO, seen: Any = None) -> Iterator[bytes]:
-    while block := source.read(CHUNK):
+    while block := _read(source, CHUNK):
         if seen is not None:
             seen(len(block))
         yield block
+
+
+def _read(source: BinaryIO, size: int) -> bytes:
+    try:
+        return source.read(size)
+    except (tarfile.TarError, EOFError) as error:
+        raise ArchiveError(f"the archive is cut short ({error})") from None
+
+
+def read_whole(source: BinaryIO) -> bytes:
+    return b"".join(chunks_of(source))

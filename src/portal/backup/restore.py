@@ -40,6 +40,7 @@ from portal.backup.archive import (
     chunks_of,
     member_kind,
     read_members,
+    read_whole,
 )
 from portal.backup.progress import Progress
 from portal.backup.snapshot import kind_of, postgres_facts, sqlite_facts
@@ -83,7 +84,7 @@ def verify(path: Path, progress_to: TextIO | None = None) -> Manifest:
             if member_kind(name) == "manifest":
                 if size > MAX_MANIFEST:
                     raise ArchiveError(f"{MANIFEST}: {size} bytes is too large for one")
-                manifest = Manifest.parse(source.read())
+                manifest = Manifest.parse(read_whole(source))
                 continue
             if name in found:
                 raise ArchiveError(f"{name}: in the archive twice")
