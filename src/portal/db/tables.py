@@ -54,6 +54,9 @@ class Event(Table, tablename="event"):
     end_date = Date()
     provider = ForeignKey(references=Provider, index=True)
     status = Varchar(length=20, default="open")  # open | closed
+    # Raised by database triggers whenever anything an event's pages show changes (see
+    # migration "event version"): the key of the pages cached in portal.web.page_cache.
+    version = Integer(default=0)
 
 
 class TeamMember(Table, tablename="team_member"):
