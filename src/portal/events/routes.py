@@ -20,6 +20,7 @@ from portal.survey.api import form_link as survey_link
 from portal.web.access import EventAccess
 from portal.web.banner import banner
 from portal.web.guards import current_user, role
+from portal.web.page_cache import cached_page
 from portal.web.render import render
 from portal.web.routing import event_router
 
@@ -47,20 +48,18 @@ async def event_list(request: Request[Any, Any, Any]) -> Response[Any]:
 
 @get("/", name="events.profile")
 async def profile(request: Request[Any, Any, Any], access: EventAccess) -> Response[Any]:
-    url = request.app.route_reverse
-    event_id = access.event.id
-    # The page's parts are independent reads: asked for at once, not one after another.
-    content, accuracy, survey, receipt, conduct = await asyncio.gather(
-        service.profile(access),
-        accuracy_link(access, url("accuracy.form", event_id=event_id)),
-        survey_link(access, url("survey.form", event_id=event_id)),
-        document_receipt(access, request.query_params.get("receipt")),
-        conduct_section(access),
-    )
-    return render(
-        request,
-        "events/profile.html",
-        {
+    async def context() -> dict[str, Any]:
+        url = request.app.route_reverse
+        event_id = access.event.id
+        # The page's parts are independent reads: asked for at once, not one after another.
+        content, accuracy, survey, receipt, conduct = await asyncio.gather(
+            service.profile(access),
+            accuracy_link(access, url("accuracy.form", event_id=event_id)),
+            survey_link(access, url("survey.form", event_id=event_id)),
+            document_receipt(access, request.query_params.get("receipt")),
+            conduct_section(access),
+        )
+        return {
             "profile": content,
             "access": access,
             "event": access.event,
@@ -71,8 +70,9 @@ async def profile(request: Request[Any, Any, Any], access: EventAccess) -> Respo
             "banner": banner(request),
             "receipt": receipt,
             "conduct": conduct,
-        },
-    )
+        }
+
+    return await cached_page(request, access, "events/profile.html", context)
 
 
 router = Router(path="/", route_handlers=[home, event_list, event_router("", [profile])])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from jinja2 import Environment
 from jinja2_fragments import render_block
 from litestar import Request
 from litestar.enums import MediaType
@@ -21,6 +22,11 @@ def wants_fragment(request: Request[Any, Any, Any]) -> bool:
     return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
 
 
+# What differs on every request, so a cached page (portal.web.page_cache) puts it back in
+# each answer: templates read these names from the context as they are (no arithmetic).
+PER_REQUEST = ("csrf_token", "csp_nonce")
+
+
 def base_context(request: Request[Any, Any, Any]) -> dict[str, Any]:
     state = request.scope.get("state", {})
     nonce = csp_nonce(request.scope)
@@ -32,6 +38,21 @@ def base_context(request: Request[Any, Any, Any]) -> dict[str, Any]:
         "service_name": settings.service_name,
         "support_contact": settings.support_contact,
     }
+
+
+def page_html(
+    request: Request[Any, Any, Any],
+    template: str,
+    context: dict[str, Any],
+    *,
+    block: str | None = None,
+) -> str:
+    """What `render` answers, as a string: the page, or for htmx its `block`."""
+    jinja = request.app.template_engine.engine  # type: ignore[union-attr]
+    if block and wants_fragment(request):
+        return _fragment_html(jinja, template, block, context)
+    # As Litestar's Template response renders it (the same two extra names).
+    return jinja.get_template(template).render({**context, "request": request, "csrf_input": ""})
 
 
 def render(
@@ -66,7 +87,14 @@ def _fragment(
     a swap that shows or clears errors adds or drops "Error: " as a full page would.
     (Partial templates, which have no title block, are sent as they are.)"""
     jinja = request.app.template_engine.engine  # type: ignore[union-attr]
-    html = render_block(jinja, template, block, context)
+    html = _fragment_html(jinja, template, block, context)
+    return Response(
+        content=html, media_type=MediaType.HTML, status_code=status_code, headers=headers
+    )
+
+
+def _fragment_html(jinja: Environment, template: str, block: str, context: dict[str, Any]) -> str:
+    html: str = render_block(jinja, template, block, context)
     if "title" in jinja.get_template(template).blocks:
         title = page_title(
             render_block(jinja, template, "title", context),
@@ -74,9 +102,7 @@ def _fragment(
             context["service_name"],
         )
         html += str(Markup("\n<title>{}</title>\n").format(title))
-    return Response(
-        content=html, media_type=MediaType.HTML, status_code=status_code, headers=headers
-    )
+    return html
 
 
 def already_done(

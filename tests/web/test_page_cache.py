@@ -1,0 +1,167 @@
+"""Event pages kept once rendered (portal.web.page_cache): a second view costs only the
+session and the access check, and what a viewer sees is never older than the event."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from portal.db.tables import Provider, TeamMember
+from portal.web.banner import with_banner
+from portal.web.page_cache import PageCache
+from tests.auth.moving_clock import MovingClock, moving_clock  # noqa: F401 (a fixture)
+from tests.client import PortalClient
+from tests.factories import Factory
+from tests.queries import counted
+
+NONCE = re.compile(r'nonce="([^"]+)"')
+
+
+def without_nonces(html: str) -> str:
+    return NONCE.sub('nonce=""', html)
+
+
+async def test_a_second_view_costs_only_the_session_and_the_access_check(
+    client: PortalClient, make: Factory, caplog: pytest.LogCaptureFixture
+) -> None:
+    world = await make.world()
+    await client.sign_in_as(world.provider_user)
+    url = f"/events/{world.event.id}"
+    with counted(caplog) as first:
+        fresh = await client.get(url)
+    with counted(caplog) as second:
+        kept = await client.get(url)
+    assert fresh.status_code == kept.status_code == 200
+    assert first.count > 2
+    assert second.count == 2, second
+    assert without_nonces(kept.text) == without_nonces(fresh.text)
+    assert kept.headers["content-type"] == fresh.headers["content-type"]
+
+
+async def test_every_change_to_what_the_page_shows_shows_at_once(
+    client: PortalClient, make: Factory
+) -> None:
+    world = await make.world()
+    await client.sign_in_as(world.lead)
+    url = f"/events/{world.event.id}"
+    assert "Oakfield Primary School" in (await client.get(url)).text
+
+    await Provider.update({Provider.name: "Oakfield Academy"}).where(
+        Provider.id == world.provider.id
+    )
+    assert "Oakfield Academy" in (await client.get(url)).text
+
+    await TeamMember.update({TeamMember.pen_portrait: "Helen now leads on maths."}).where(
+        TeamMember.user == world.lead.id
+    )
+    assert "Helen now leads on maths." in (await client.get(url)).text
+
+    await make.document(
+        world.event, world.lead, side="ofsted", kind="other", file_name="Timetable.pdf"
+    )
+    assert "Timetable.pdf" in (await client.get(url)).text
+
+
+async def test_each_visitor_gets_their_own_form_token_and_script_nonce(
+    client: PortalClient, make: Factory
+) -> None:
+    world = await make.world()
+    url = f"/events/{world.event.id}"
+    await client.sign_in_as(world.provider_user)
+    first = await client.get(url)
+    async with PortalClient.for_app(client.app) as other:
+        await other.sign_in_as(world.provider_user)  # the same person, another browser
+        second = await other.get(url)
+        assert other.csrf_token != client.csrf_token
+        assert other.csrf_token in second.text
+        assert client.csrf_token not in second.text
+    for page in (first, second):
+        header = re.search(r"'nonce-([^']+)'", page.headers["content-security-policy"])
+        assert header is not None
+        assert set(NONCE.findall(page.text)) == {header.group(1)}
+    assert NONCE.findall(first.text)[0] != NONCE.findall(second.text)[0]
+
+
+async def test_a_page_with_a_banner_is_made_for_that_request_only(
+    client: PortalClient, make: Factory
+) -> None:
+    world = await make.world()
+    await client.sign_in_as(world.provider_user)
+    url = f"/events/{world.event.id}"
+    await client.get(url)
+    signed = with_banner(_RequestLike(client), url, "Your documents have been saved")
+    assert "Your documents have been saved" in (await client.get(signed)).text
+    assert "Your documents have been saved" not in (await client.get(url)).text
+
+
+async def test_the_page_is_made_again_when_the_minute_turns(
+    client: PortalClient,
+    make: Factory,
+    moving_clock: MovingClock,  # noqa: F811 (the fixture)
+) -> None:
+    """Deadlines pass and checks close with time alone: a page is kept a minute at most."""
+    world = await make.world()
+    await client.sign_in_as(world.provider_user)
+    url = f"/events/{world.event.id}"
+    cache: PageCache = client.app.state.page_cache
+    await client.get(url)
+    made = cache.misses
+    moving_clock.advance(seconds=30)
+    await client.get(url)
+    assert cache.misses == made
+    moving_clock.advance(seconds=31)
+    await client.get(url)
+    assert cache.misses == made + 1
+
+
+async def test_a_screen_and_its_htmx_block_are_kept_apart(
+    client: PortalClient, make: Factory
+) -> None:
+    world = await make.world()
+    await client.sign_in_as(world.provider_user)
+    url = f"/events/{world.event.id}/documents"
+    block = await client.get(url, htmx=True)
+    page = await client.get(url)
+    block_again = await client.get(url, htmx=True)
+    assert "<html" not in block.text and 'id="document-list"' in block.text
+    assert page.text.startswith("<!DOCTYPE html>") and 'id="document-list"' in page.text
+    assert without_nonces(block_again.text) == without_nonces(block.text)
+
+
+async def test_another_person_never_gets_a_page_made_for_someone_else(
+    client: PortalClient, make: Factory
+) -> None:
+    world = await make.world()
+    url = f"/events/{world.event.id}"
+    await client.sign_in_as(world.lead)
+    lead_page = (await client.get(url)).text
+    await client.sign_in_as(world.inspector)
+    inspector_page = (await client.get(url)).text
+    assert world.lead.display_name in lead_page
+    assert without_nonces(lead_page) != without_nonces(inspector_page)
+    assert client.csrf_token in inspector_page
+
+
+def test_the_least_recently_used_page_goes_first() -> None:
+    cache = PageCache(size=2)
+    cache.put("a", "A")
+    cache.put("b", "B")
+    assert cache.get("a") == "A"  # now b is the oldest
+    cache.put("c", "C")
+    assert (cache.get("a"), cache.get("b"), cache.get("c")) == ("A", None, "C")
+
+
+def test_only_its_own_markers_are_filled_in() -> None:
+    cache = PageCache()
+    marker = cache.markers["csrf_token"]
+    html = f'<input value="{marker}"> csrf_token csp_nonce pc0000csrftoken'
+    filled = cache.fill_in(html, {"csrf_token": "TOKEN", "csp_nonce": "N"})
+    assert filled == '<input value="TOKEN"> csrf_token csp_nonce pc0000csrftoken'
+
+
+class _RequestLike:
+    """with_banner reads only the app (its secret key)."""
+
+    def __init__(self, client: PortalClient) -> None:
+        self.app = client.app
