@@ -14,6 +14,7 @@ from portal.clock import (
     format_date,
     format_date_range,
     format_datetime,
+    format_duration,
     is_bank_holiday,
     is_working_day,
 )
@@ -123,3 +124,17 @@ def test_an_events_dates_read_as_govuk_writes_a_range(
     start: date, end: date, expected: str
 ) -> None:
     assert format_date_range(start, end) == expected
+
+
+@pytest.mark.parametrize(
+    ("seconds", "expected"),
+    [
+        (43_200, "12 hours"),
+        (3600, "1 hour"),
+        (1800, "30 minutes"),
+        (60, "1 minute"),
+        (45, "45 seconds"),
+    ],
+)
+def test_a_duration_reads_in_its_largest_whole_unit(seconds: int, expected: str) -> None:
+    assert format_duration(seconds) == expected

@@ -114,6 +114,15 @@ def format_date_range(start: date | None, end: date | None) -> str:
     return f"{start.day} to {format_date(end)}"
 
 
+def format_duration(seconds: int) -> str:
+    """How long, in words: "12 hours", "30 minutes", "1 minute", "45 seconds"."""
+    for unit, size in (("hour", 3600), ("minute", 60)):
+        if seconds and seconds % size == 0:
+            count = seconds // size
+            return f"{count} {unit}{'' if count == 1 else 's'}"
+    return f"{seconds} second{'' if seconds == 1 else 's'}"
+
+
 def format_time(value: datetime, *, short: bool = False) -> str:
     """'3:05pm' in UK time; with `short`, '5pm' on the hour and 'midday' at noon."""
     when = local(value)

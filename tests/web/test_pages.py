@@ -115,6 +115,9 @@ async def test_accessibility_statement_has_every_required_section(client: Portal
     for method in ["axe-core", "keyboard only", "JavaScript switched off", "Nu HTML Checker"]:
         assert method in page, method
     assert "the inspection support team on 0300 000 0000" in page  # the support contact
+    # The time limits it owns up to (2.2.1) are the ones the settings impose.
+    assert "signed out after 30 minutes without using the service" in page
+    assert "you are warned 2 minutes before" in page and "12 hours after you sign in" in page
 
 
 async def test_privacy_notice_says_what_who_why_how_long_and_rights(
@@ -263,5 +266,7 @@ async def test_cookies_page_lists_exactly_the_cookies_the_portal_sets(
             assert _spoken(int(max_age)) in listed[name], (name, max_age, listed[name])
         else:
             assert listed[name] == "When you close your browser", name
+    session = next(name for name in listed if name.endswith("portal_session"))
+    assert "after 30 minutes without using the service" in listed[session]
     assert "do not use analytics cookies" in page.text
     assert "govuk-cookie-banner" not in page.text  # nothing to consent to: no banner

@@ -10,6 +10,7 @@ from typing import Any
 from litestar import Request, Router, get
 from litestar.response import Response
 
+from portal.clock import format_duration
 from portal.settings import Settings
 from portal.web import csrf
 from portal.web.render import render
@@ -29,10 +30,6 @@ class CookieRow:
     expires: str
 
 
-def hours(count: int) -> str:
-    return "1 hour" if count == 1 else f"{count} hours"
-
-
 def cookies_in_use(settings: Settings) -> list[CookieRow]:
     """Every cookie the portal sets, as its cookies page lists them. Over https the
     session and pre-session cookies carry the `__Host-` prefix (secure_cookies)."""
@@ -41,7 +38,9 @@ def cookies_in_use(settings: Settings) -> list[CookieRow]:
         CookieRow(
             f"{prefix}{SESSION_COOKIE}",
             "Keeps you signed in. It holds a random code, not your name or password.",
-            f"When you sign out, or {hours(settings.session_hours)} after you sign in",
+            f"When you sign out, after {format_duration(settings.session_idle_seconds)}"
+            " without using the service, or at the latest"
+            f" {format_duration(settings.session_hours * 3600)} after you sign in",
         ),
         CookieRow(
             csrf.anon_cookie(settings.secure_cookies),
@@ -53,14 +52,25 @@ def cookies_in_use(settings: Settings) -> list[CookieRow]:
             RESET_COOKIE,
             "Remembers that you entered the right code while you choose a new password."
             " Only the ‘Forgotten or change password’ pages use it.",
-            f"{RESET_MINUTES} minutes, or when your new password is saved",
+            f"{format_duration(RESET_MINUTES * 60)}, or when your new password is saved",
         ),
     ]
 
 
+def time_limits(settings: Settings) -> dict[str, str]:
+    """The session's time limits in words, for the statements that must state them."""
+    return {
+        "idle": format_duration(settings.session_idle_seconds),
+        "warning": format_duration(settings.session_warning_seconds),
+        "lifetime": format_duration(settings.session_hours * 3600),
+        "reset": format_duration(RESET_MINUTES * 60),
+    }
+
+
 @get("/accessibility", name="pages.accessibility")
 async def accessibility(request: Request[Any, Any, Any]) -> Response[Any]:
-    return render(request, "pages/accessibility.html")
+    limits = time_limits(request.app.state.settings)
+    return render(request, "pages/accessibility.html", {"limits": limits})
 
 
 @get("/cookies", name="pages.cookies")
