@@ -165,3 +165,22 @@ class _RequestLike:
 
     def __init__(self, client: PortalClient) -> None:
         self.app = client.app
+
+
+async def test_the_timeout_warning_on_a_kept_page_counts_from_this_request(
+    client: PortalClient,
+    make: Factory,
+    moving_clock: MovingClock,  # noqa: F811 (the fixture)
+) -> None:
+    world = await make.world()
+    await client.sign_in_as(world.provider_user)
+    url = f"/events/{world.event.id}"
+    cache: PageCache = client.app.state.page_cache
+    ends_by = re.compile(r'data-ends-by="(\d+)"')
+    first = ends_by.search((await client.get(url)).text)
+    moving_clock.advance(seconds=20)
+    made = cache.misses
+    second = ends_by.search((await client.get(url)).text)
+    assert cache.misses == made  # the kept page
+    assert first is not None and second is not None
+    assert int(first.group(1)) - int(second.group(1)) == 20

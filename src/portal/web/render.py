@@ -24,17 +24,21 @@ def wants_fragment(request: Request[Any, Any, Any]) -> bool:
 
 # What differs on every request, so a cached page (portal.web.page_cache) puts it back in
 # each answer: templates read these names from the context as they are (no arithmetic).
-PER_REQUEST = ("csrf_token", "csp_nonce")
+PER_REQUEST = ("csrf_token", "csp_nonce", "session_ends_in", "session_ends_by")
 
 
 def base_context(request: Request[Any, Any, Any]) -> dict[str, Any]:
     state = request.scope.get("state", {})
     nonce = csp_nonce(request.scope)
     settings = request.app.state.settings
+    session = state.get("session")
     return {
         "user": request.scope.get("user"),
         "csrf_token": state.get("csrf_token", ""),
         "csp_nonce": nonce,
+        # The timeout warning's clock: seconds left now, and to the session's absolute end.
+        "session_ends_in": session.seconds_left() if session else "",
+        "session_ends_by": session.seconds_to_end() if session else "",
         "service_name": settings.service_name,
         "support_contact": settings.support_contact,
     }
