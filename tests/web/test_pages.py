@@ -76,6 +76,35 @@ async def test_every_kind_of_page_footer_links_the_statements_and_help(
         assert 'href="/help#feedback">give your feedback</a>' in page.text
 
 
+@pytest.mark.parametrize("who", ["anonymous", "provider", "lead_inspector", "admin"])
+async def test_every_html_page_without_parameters_has_the_footer(
+    client: PortalClient, make: Factory, who: str
+) -> None:
+    """Every GET route of the app with no path parameter, as each kind of user: whatever
+    page answers (the page, 403, 404), it carries the footer's links and the banner."""
+    world = await make.world()
+    user = world.user(who)
+    if user is not None:
+        await client.sign_in_as(user)
+    paths = sorted(
+        route.path
+        for route in client.app.routes
+        if "GET" in getattr(route, "methods", ()) and "{" not in route.path
+    )
+    pages = 0
+    for path in paths:
+        response = await client.get(path)
+        if not response.headers.get("content-type", "").startswith("text/html"):
+            continue  # CSV, health, metrics; redirects have no page
+        if response.status_code in (301, 302, 303, 307):
+            continue
+        pages += 1
+        links = footer_links(response.text)
+        assert all(links.get(href) == text for href, text in STATEMENTS.items()), (path, links)
+        assert 'href="/help#feedback">give your feedback</a>' in response.text, path
+    assert pages >= 8
+
+
 async def test_the_header_names_who_is_signed_in(client: PortalClient, make: Factory) -> None:
     world = await make.world()
     assert "Signed in as" not in (await client.get("/help")).text
