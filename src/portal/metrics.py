@@ -23,9 +23,10 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from prometheus_client import (
     REGISTRY,
@@ -91,8 +92,44 @@ for _outcome in MAIL_OUTCOMES:
 
 _FIRST_WORD = re.compile(r"[a-z_]+")
 
+# What counts in plain Python first and pushes into the values above now and then
+# (portal.web.metrics' request tallies): pushed before every scrape and at a worker's exit.
+_FLUSHES: list[Callable[[], None]] = []
+
+
+def on_flush(push: Callable[[], None]) -> None:
+    _FLUSHES.append(push)
+
+
+def flush() -> None:
+    for push in _FLUSHES:
+        push()
+
 
 # Hooks: one line where the thing happens --------------------------------------------
+
+
+_REQUEST_CHILDREN: dict[tuple[str, str], tuple[Any, Any]] = {}
+
+
+def observed(route: str, status: str, count: int, seconds: float, buckets: list[int]) -> None:
+    """`count` requests to `route` answered with `status`, taking `seconds` in all, spread
+    over the latency buckets as `buckets` (one count per bucket, the last one +Inf).
+    prometheus-client has no call to add many observations at once: this adds to the
+    histogram's own sum and buckets (as its `observe` does, one at a time; the version is
+    pinned in pyproject.toml and tests/web/test_metrics.py checks the buckets it shows)."""
+    children = _REQUEST_CHILDREN.get((route, status))
+    if children is None:
+        children = _REQUEST_CHILDREN[(route, status)] = (
+            REQUESTS.labels(route, status),
+            LATENCY.labels(route, status),
+        )
+    requests, latency = children
+    requests.inc(count)
+    latency._sum.inc(seconds)
+    for index, in_bucket in enumerate(buckets):
+        if in_bucket:
+            latency._buckets[index].inc(in_bucket)
 
 
 def upload_accepted(size: int) -> None:
@@ -214,6 +251,7 @@ def forget_dead_workers() -> None:
 
 def worker_stopped() -> None:
     """At a worker's clean exit: its live gauges go (its counters stay in the sums)."""
+    flush()
     path = multiprocess_dir()
     if path:
         with contextlib.suppress(FileNotFoundError):

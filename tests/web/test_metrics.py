@@ -12,6 +12,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -30,7 +31,7 @@ from portal.accuracy.tables import AccuracyCheck
 from portal.app import create_app
 from portal.db.tables import Event, OutgoingMail
 from portal.settings import Settings
-from portal.web.metrics import allowed_networks
+from portal.web.metrics import FLUSH_SECONDS, allowed_networks
 from tests.accuracy.helpers import publish_draft
 from tests.client import PortalClient
 from tests.conftest import REDIS_URL
@@ -324,6 +325,16 @@ def sign_in_pages_by_worker(shared: Path) -> dict[int, float]:
     return counts
 
 
+def settled(shared: Path, sent: int) -> dict[int, float]:
+    """Each worker's count once both have pushed their tallies (within FLUSH_SECONDS)."""
+    deadline = time.monotonic() + 10 * FLUSH_SECONDS
+    while True:
+        by_worker = sign_in_pages_by_worker(shared)
+        if sum(by_worker.values()) == sent or time.monotonic() > deadline:
+            return by_worker
+        time.sleep(0.1)
+
+
 def test_two_workers_are_summed_by_one_scrape(tmp_path: Path) -> None:
     shared = tmp_path / "metrics"
     shared.mkdir()
@@ -337,6 +348,10 @@ def test_two_workers_are_summed_by_one_scrape(tmp_path: Path) -> None:
     sent = 0
     with serving(env, tmp_path / "serve.log", "--workers", "2") as server:
         assert not stale.exists()  # emptied at start: an earlier run is not summed in
+        deadline = time.monotonic() + 60  # /healthz answered: one worker is up; both?
+        while sum("Application startup complete" in line for line in server.lines()) < 2:
+            assert time.monotonic() < deadline, "\n".join(server.lines())
+            time.sleep(0.2)
 
         def page(_: int) -> int:
             return httpx.get(f"{server.url}/sign-in", timeout=30).status_code
@@ -344,17 +359,17 @@ def test_two_workers_are_summed_by_one_scrape(tmp_path: Path) -> None:
         # Concurrent requests on fresh connections, until both workers have answered some
         # (the kernel hands each connection to one of them).
         with ThreadPoolExecutor(8) as pool:
-            for _ in range(10):
+            for _ in range(20):
                 assert set(pool.map(page, range(40))) == {200}
                 sent += 40
-                if len([n for n in sign_in_pages_by_worker(shared).values() if n]) == 2:
+                by_worker = settled(shared, sent)
+                if len([n for n in by_worker.values() if n]) == 2:
                     break
-        by_worker = sign_in_pages_by_worker(shared)
         assert len([n for n in by_worker.values() if n]) == 2, by_worker
+        assert sum(by_worker.values()) == sent
         scraped = parse(httpx.get(f"{server.url}/metrics").text)
         live = sorted(p.name for p in shared.glob("gauge_livesum_*.db"))
     assert value(scraped, "portal_http_requests_total", route="auth.sign_in", status="200") == sent
-    assert sum(by_worker.values()) == sent
     assert len(live) == 2  # requests in flight: one file per worker
     # Each worker took its live gauge with it when it stopped; its counters stay.
     assert list(shared.glob("gauge_livesum_*.db")) == []
