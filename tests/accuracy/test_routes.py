@@ -162,7 +162,10 @@ async def test_done_makes_the_same_page_view_only(
     page = (await client.get(url(world))).text
     assert '<form method="post" action="' + url(world) not in page
     assert "<textarea" not in page and 'type="radio"' not in page
-    assert "Completed on" in page and world.provider_user.display_name in page
+    # "by <name>" in the page itself: the header names the signed-in user on every page.
+    assert re.search(
+        rf"Completed on [^<]* by {re.escape(world.provider_user.display_name)}\.", page
+    )
     assert "Line one<br>Line &lt;two&gt;" in page
 
     # A plain POST afterwards (a second tab, a replay) changes nothing: the view-only
