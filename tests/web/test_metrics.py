@@ -38,7 +38,7 @@ from tests.conftest import REDIS_URL
 from tests.deploy.servers import portal_env, serving
 from tests.documents.conftest import upload
 from tests.documents.samples import EXE, PDF
-from tests.factories import Factory
+from tests.factories import PASSWORD, Factory
 from tests.html_check import record_page
 
 Labels = frozenset[tuple[str, str]]
@@ -237,6 +237,39 @@ async def test_uploads_count_bytes_kept_and_refusals_by_reason(
     assert moved(before, after, "portal_upload_refusals_total", reason="empty") == 1
     assert moved(before, after, "portal_upload_refusals_total", reason="type") == 1
     assert moved(before, after, "portal_upload_refusals_total", reason="large") == 0
+
+
+async def test_sign_ins_count_success_failure_and_lockouts(
+    web: PortalClient, make: Factory, settings: Settings
+) -> None:
+    user = await make.user("provider", username="counted.user")
+    before = await scrape(web)
+    ok = await web.post("/sign-in", {"username": user.username, "password": PASSWORD})
+    assert ok.status_code == 303
+    web.sign_out_locally()
+    for _ in range(settings.lockout_attempts):  # the last of these locks the account
+        wrong = await web.post("/sign-in", {"username": user.username, "password": "wrong"})
+        assert wrong.status_code == 200
+    assert "Your account is locked" in wrong.text
+    refused = await web.post("/sign-in", {"username": user.username, "password": PASSWORD})
+    assert "Your account is locked" in refused.text
+    after = await scrape(web)
+    assert moved(before, after, "portal_sign_ins_total", outcome="success") == 1
+    assert moved(before, after, "portal_sign_ins_total", outcome="failure") == 4
+    assert moved(before, after, "portal_sign_ins_total", outcome="locked") == 2
+    assert moved(before, after, "portal_lockouts_total") == 1
+
+
+async def test_sign_ins_over_the_rate_limit_are_counted(web: PortalClient, make: Factory) -> None:
+    user = await make.user("provider", username="hurried.user")
+    before = await scrape(web)
+    answers = []
+    for _ in range(12):  # the per-username limit is 10 a minute
+        answer = await web.post("/sign-in", {"username": user.username, "password": "wrong"})
+        answers.append("Too many attempts to sign in" in answer.text)
+    after = await scrape(web)
+    assert moved(before, after, "portal_sign_ins_total", outcome="rate_limited") == sum(answers)
+    assert sum(answers) >= 1
 
 
 async def test_mail_queued_sent_retried_and_failed_are_counted(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from portal import audit
+from portal import audit, metrics
 from portal.auth import lockout, rate_limit
 from portal.auth.passwords import hash_password, needs_rehash, verify_password
 from portal.auth.sessions import SessionStore
@@ -55,6 +55,7 @@ async def _refusal(
     if ok and user is not None:
         return None
     if await lockout.count_failure(user, name, rule, limiter, what=what):
+        metrics.locked_out()
         return SignInResult(user=None, error=locked_message(rule), locked=True)
     return SignInResult(user=None, error=WRONG_CREDENTIALS)
 
@@ -115,6 +116,7 @@ async def sign_in(
     username) and the lockout; otherwise `Refused`, next to the username."""
     if not await _within_limits(limiter, address, username):
         await audit.record("sign-in rate limited", actor=None, detail=username[:100])
+        metrics.sign_in("rate_limited")
         raise Refused(TOO_MANY, "username")
     result = await authenticate(
         username,
@@ -123,6 +125,7 @@ async def sign_in(
         lock_minutes=settings.lockout_minutes,
         limiter=limiter,
     )
+    metrics.sign_in("success" if result.user else "locked" if result.locked else "failure")
     if result.user is None:
         raise Refused(result.error or WRONG_CREDENTIALS, "username")
     return result.user
