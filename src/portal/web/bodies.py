@@ -3,6 +3,7 @@ then nothing (a stalled upload, a dead mobile connection, a slow-loris), is give
 `idle_seconds` without a byte (PORTAL_UPLOAD_IDLE_SECONDS), so it holds neither a worker's
 request slot nor the temporary file of its upload, nor a graceful shutdown; and a client that
 closes the connection mid-body is named for what it is (`ClientGone`), not a server error.
+One that goes away mid-response (a download cut short) is said in the request's log line.
 
 Only the body is timed: once it is complete, waiting on `receive` is how a streaming
 response learns that the client went away, and may rightly wait as long as the download.
@@ -14,6 +15,8 @@ import asyncio
 
 from litestar.exceptions import HTTPException
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from portal.web.logs import note_problem
 
 
 class BodyStalled(HTTPException):
@@ -32,11 +35,15 @@ def body_guard(app: ASGIApp, idle_seconds: float) -> ASGIApp:
             await app(scope, receive, send)
             return
         complete = False
+        gone = False  # the client hung up (seen after its body: while we answered)
+        answered = False  # the response's last byte was handed to the server
 
         async def guarded() -> Message:
-            nonlocal complete
+            nonlocal complete, gone
             if complete:
-                return await receive()
+                message = await receive()
+                gone = gone or message["type"] == "http.disconnect"
+                return message
             try:
                 message = await asyncio.wait_for(receive(), idle_seconds)
             except TimeoutError:
@@ -47,6 +54,14 @@ def body_guard(app: ASGIApp, idle_seconds: float) -> ASGIApp:
                 complete = True
             return message
 
-        await app(scope, guarded, send)
+        async def watched_send(message: Message) -> None:
+            nonlocal answered
+            if message["type"] == "http.response.body" and not message.get("more_body", False):
+                answered = True
+            await send(message)
+
+        await app(scope, guarded, watched_send)
+        if gone and not answered:
+            note_problem(scope, "client closed the connection mid-response")
 
     return middleware
