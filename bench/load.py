@@ -459,7 +459,8 @@ def run_one(
     stored = asyncio.run(read_back(settings))
     damaged, orphans, temps = storage_problems(files_dir, stored)
     problems = compare(crowd, stored)
-    result.actions = sum(len(v) for v in tally.latencies.values()) + len(tally.errors)
+    result.actions = sum(len(v) for k, v in tally.latencies.items() if k != "sign-in")
+    result.actions += len(tally.errors)
     result.errors = tally.errors
     result.latencies = tally.latencies
     result.retries, result.lost = tally.retries, tally.lost
@@ -485,6 +486,14 @@ def run_one(
     tracebacks = log_text.count("Traceback (most recent call last)")
     # uvicorn's supervisor kills a worker that does not answer its health check in 5 s.
     replaced = len(re.findall(r"Child process \[\d+\] died", log_text))
+    swept = [
+        sum(int(n) for n in re.findall(rf"removed (\d+) {what}", log_text))
+        for what in ("unfinished upload", "stored file")
+    ]
+    result.notes.append(
+        f"the sweep logged: {swept[0]} unfinished upload(s) and {swept[1]} stored file(s) "
+        "without a row removed"
+    )
     result.notes.append(
         f"server log: {tracebacks} traceback(s), {replaced} worker(s) replaced by the "
         f"supervisor, {len(log_text.splitlines())} lines ({portal.log})"
@@ -509,7 +518,7 @@ def report(results: list[Result]) -> list[str]:
                 if values
                 else "-"
             )
-        every = [v for values in result.latencies.values() for v in values]
+        every = [v for k, values in result.latencies.items() if k != "sign-in" for v in values]
         total = f"{statistics.median(every):.0f} / {percentile(every, 0.99):.0f}" if every else "-"
         lines.append(
             f"| {result.name} | {result.actions} | {len(result.errors)} | "
@@ -519,6 +528,12 @@ def report(results: list[Result]) -> list[str]:
     for result in results:
         lines.append("")
         lines.append(f"{result.name}:")
+        signed_in = result.latencies.get("sign-in", [])
+        if signed_in:
+            lines.append(
+                f"  sign-in (all {len(signed_in)} clients at once): p50 "
+                f"{statistics.median(signed_in):.0f} ms, slowest {max(signed_in):.0f} ms"
+            )
         for note in result.notes:
             lines.append(f"  {note}")
         if result.retries or result.lost:

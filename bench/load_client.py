@@ -24,6 +24,7 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 VERSION = re.compile(r'name="version" value="(\d*)"')
 ROW = re.compile(r'href="[^"]*/documents/(\d+)/download" download>([^<]+)</a>')
 # Weights of the actions in a client's mix.
+TIMEOUT = 180  # seconds a request may take before it counts as an error
 MIX = {"upload": 35, "save": 18, "accuracy": 20, "survey": 15, "delete": 7, "cancel": 5}
 STATEMENT_KEYS = ["professional", "courteous", "communication", "overall"]
 RATINGS = ["strongly_agree", "agree", "disagree", "strongly_disagree"]
@@ -334,12 +335,17 @@ class Client:
 
     async def run(self) -> None:
         limits = httpx.Limits(max_connections=1)  # one browser tab
+        # A browser waits minutes for an answer; 20 sign-ins at once on a busy 2-core
+        # machine queue behind argon2 for up to a minute.
         async with httpx.AsyncClient(
-            base_url=self.base_url, timeout=60, limits=limits, follow_redirects=False
+            base_url=self.base_url, timeout=TIMEOUT, limits=limits, follow_redirects=False
         ) as self.http:
+            started = time.perf_counter()
             for attempt in range(5):
                 try:
                     await self.sign_in()
+                    took = (time.perf_counter() - started) * 1000
+                    self.tally.latencies.setdefault("sign-in", []).append(took)
                     break
                 except Lost:  # killed mid-way: sign in again
                     await asyncio.sleep(0.5 * (attempt + 1))
