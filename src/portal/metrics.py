@@ -48,8 +48,20 @@ CONTENT_TYPE = "text/plain; version=0.0.4"
 # Seconds: a page takes milliseconds, an upload of 100 MB on a slow line minutes.
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120)
 
-# Why an upload was refused (portal.documents): the first word of its audited reason.
-UPLOAD_REFUSALS = ("count", "quota", "large", "empty", "type", "extension", "macros", "virus")
+# Why an upload was refused (portal.documents), by how its audited reason begins: the
+# event's file count or quota, the file too large, empty, of a type not allowed, named
+# with another type's extension, holding macros, a virus found, or the scanner not there.
+UPLOAD_REFUSALS = {
+    "count": "count",
+    "quota": "quota",
+    "large": "large",
+    "empty": "empty",
+    "type": "type",
+    "extension": "extension",
+    "macros": "macros",
+    "virus": "virus",
+    "not scanned": "not_scanned",
+}
 # A sign-in's outcome: signed in, wrong username or password, refused because the name is
 # locked (or has just been), refused by the rate limits.
 SIGN_IN_OUTCOMES = ("success", "failure", "locked", "rate_limited")
@@ -83,14 +95,13 @@ MAIL = Counter("portal_mail_messages", "Outgoing mail, by what happened to it", 
 
 # Every fixed label value shows from the first scrape, at 0: a platform's rate() and
 # alerts need the series to exist before the first event.
-for _reason in (*UPLOAD_REFUSALS, OTHER):
+for _reason in (*UPLOAD_REFUSALS.values(), OTHER):
     UPLOADS_REFUSED.labels(_reason)
 for _outcome in SIGN_IN_OUTCOMES:
     SIGN_INS.labels(_outcome)
 for _outcome in MAIL_OUTCOMES:
     MAIL.labels(_outcome)
 
-_FIRST_WORD = re.compile(r"[a-z_]+")
 
 # What counts in plain Python first and pushes into the values above now and then
 # (portal.web.metrics' request tallies): pushed before every scrape and at a worker's exit.
@@ -138,11 +149,10 @@ def upload_accepted(size: int) -> None:
 
 
 def upload_refused(reason: str) -> None:
-    """`reason` as audited ("type not allowed (zip archive)"): its first word, when it is
-    one of UPLOAD_REFUSALS, is the label; else "other" (e.g. a colleague's upload reached
-    the event's limit first)."""
-    word = _FIRST_WORD.match(reason.lower())
-    label = word.group() if word and word.group() in UPLOAD_REFUSALS else OTHER
+    """`reason` as audited ("type not allowed (zip archive)"): the label is the one of
+    UPLOAD_REFUSALS it begins with, else "other" (e.g. a colleague's upload reached the
+    event's limit first: its reason is the message the user saw)."""
+    label = next((v for k, v in UPLOAD_REFUSALS.items() if reason.startswith(k)), OTHER)
     UPLOADS_REFUSED.labels(label).inc()
 
 

@@ -23,6 +23,7 @@ import httpx
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+from prometheus_client import REGISTRY
 from prometheus_client.mmap_dict import MmapedDict
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -270,6 +271,27 @@ async def test_sign_ins_over_the_rate_limit_are_counted(web: PortalClient, make:
     after = await scrape(web)
     assert moved(before, after, "portal_sign_ins_total", outcome="rate_limited") == sum(answers)
     assert sum(answers) >= 1
+
+
+@pytest.mark.parametrize(
+    ("reason", "label"),
+    [
+        ("virus found (Eicar-Test-Signature)", "virus"),
+        ("not scanned (clamd did not answer)", "not_scanned"),
+        ("extension not of its type (application/pdf)", "extension"),
+        ("macros", "macros"),
+        ("The event already has 100 documents", "other"),  # a colleague's upload got in first
+        ("Typed by someone: count me", "other"),
+    ],
+)
+def test_a_refusal_reason_becomes_one_of_a_few_labels(reason: str, label: str) -> None:
+    def count() -> float:
+        sample = REGISTRY.get_sample_value("portal_upload_refusals_total", {"reason": label})
+        return sample or 0.0
+
+    before = count()
+    metrics.upload_refused(reason)
+    assert count() == before + 1
 
 
 async def test_mail_queued_sent_retried_and_failed_are_counted(
