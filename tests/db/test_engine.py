@@ -11,7 +11,7 @@ import pytest
 
 from portal.app import create_app
 from portal.db import engine as db_engine
-from portal.db.prepared import Param, Prepared
+from portal.db.prepared import Param, Prepared, loaded
 from portal.db.tables import Provider
 from portal.settings import Settings
 from tests.conftest import Database
@@ -104,3 +104,18 @@ async def test_the_app_binds_a_pool_of_the_size_settings_give(
     async with app.lifespan():
         engine = app.state.engine
         assert engine.pool_size == 3
+
+
+async def test_a_whole_row_is_loaded_as_the_table_would_make_it(db: Database) -> None:
+    provider = Provider(name="Oakfield Primary School", urn="100001", address="1 High Street")
+    await provider.save()
+    row = await Provider.select().where(Provider.id == provider.id).first()
+    assert row is not None
+    quick = loaded(Provider, dict(row))
+    made = Provider(_ignore_missing=True, _exists_in_db=True, **row)
+    assert quick.to_dict() == made.to_dict()
+    assert quick._exists_in_db
+    await quick.save()  # an UPDATE of the row it is, not a second row
+    assert await Provider.count() == 1
+    with pytest.raises(ValueError, match="address"):
+        loaded(Provider, {"id": 1, "name": "No address", "urn": "100002"})

@@ -18,10 +18,10 @@ import json
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from portal import clock, redis_clients
-from portal.db.prepared import Param, Prepared
+from portal.db.prepared import Param, Prepared, loaded
 from portal.db.tables import User, UserSession
 
 COOKIE_NAME = "portal_session"
@@ -83,10 +83,8 @@ def _next_end(created_at: datetime, lifetime: timedelta, idle: timedelta) -> dat
     return min(clock.now() + idle, created_at + lifetime)
 
 
-def user_from_row(row: dict[str, object]) -> User:
-    user = User(_ignore_missing=True, **row)
-    user._exists_in_db = True
-    return user
+def user_from_row(row: dict[str, Any]) -> User:
+    return loaded(User, row)
 
 
 # The signed-in user of a session in one round trip (every request asks).

@@ -10,9 +10,11 @@ a plain Piccolo query.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from functools import cache
+from typing import Any, TypeVar
 
 from piccolo.query.base import Query
+from piccolo.table import Table
 
 
 @dataclass(frozen=True)
@@ -45,3 +47,25 @@ class Prepared:
     async def first(self, **values: Any) -> dict[str, Any] | None:
         rows = await self.rows(**values)
         return rows[0] if rows else None
+
+
+T = TypeVar("T", bound=Table)
+
+
+@cache
+def _column_names(table: type[Table]) -> frozenset[str]:
+    return frozenset(column._meta.name for column in table._meta.columns)
+
+
+def loaded(table: type[T], row: dict[str, Any]) -> T:
+    """A whole row, read, as an instance of `table`. Table.__init__ walks every column and
+    makes its default (about 0.1 ms for a user, three times a request for the user, the
+    event and its provider); a row that has every column needs none of that."""
+    missing = _column_names(table) - row.keys()
+    if missing:  # a column left out would read as the Column object itself
+        raise ValueError(f"{table.__name__} row without {sorted(missing)}")
+    instance = table.__new__(table)
+    instance.__dict__.update(row)
+    instance._exists_in_db = True
+    instance._was_created = None
+    return instance

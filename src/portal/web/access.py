@@ -10,7 +10,7 @@ from typing import Any
 from litestar import Request
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 
-from portal.db.prepared import Param, Prepared
+from portal.db.prepared import Param, Prepared, loaded
 from portal.db.tables import Event, Provider, User
 from portal.web.guards import current_user
 
@@ -84,15 +84,16 @@ async def load_event_access(user: User, event_id: int) -> EventAccess:
     if row is None:
         raise NotFoundException()
     team_role = row.pop("team_role")
-    provider = Provider(
-        _ignore_missing=True,
-        id=row["provider"],
-        name=row.pop("provider_name"),
-        urn=row.pop("provider_urn"),
-        address=row.pop("provider_address"),
+    provider = loaded(
+        Provider,
+        {
+            "id": row["provider"],
+            "name": row.pop("provider_name"),
+            "urn": row.pop("provider_urn"),
+            "address": row.pop("provider_address"),
+        },
     )
-    event = Event(_ignore_missing=True, **row)
-    event._exists_in_db = True
+    event = loaded(Event, row)
     if user.role == "provider" and user.provider != event.provider:
         raise NotFoundException()
     if user.role == "inspector" and team_role is None:
