@@ -375,6 +375,13 @@ async def drive(
 
     async def killer() -> None:
         await asyncio.sleep(seconds * CRASH_AT - 1)
+        # Mid-run means while the mix runs: on a busy machine 20 sign-ins at once can
+        # take most of a short run, so the kill waits for them (up to 10 s before the end).
+        waits = [asyncio.create_task(c.ready.wait()) for c in crowd]
+        await asyncio.wait(waits, timeout=max(0, deadline - 11 - time.monotonic()))
+        for wait in waits:
+            wait.cancel()
+        killed_after = seconds - (deadline - time.monotonic()) + 1
         # One upload still streaming in when the kill comes: its unfinished file is
         # what the sweep must find and remove later.
         slow = asyncio.create_task(trickle(portal, crowd[0]))
@@ -390,7 +397,7 @@ async def drive(
         )
         took = await asyncio.to_thread(portal.start)
         notes.append(
-            f"killed (SIGKILL) at {seconds * CRASH_AT:.0f} s, answering again "
+            f"killed (SIGKILL) at {killed_after:.0f} s, answering again "
             f"{time.monotonic() - killed_at:.1f} s later (start-up {took:.1f} s)"
         )
 

@@ -113,6 +113,7 @@ class Client:
     rng: random.Random
     expected: Expected = field(default_factory=Expected)
     event_id: int = 0
+    ready: asyncio.Event = field(default_factory=asyncio.Event)  # signed in, or gave up
     token: str = ""
     version: str = ""
     ids: dict[str, int] = field(default_factory=dict)  # file name -> document id (last seen)
@@ -340,49 +341,64 @@ class Client:
         async with httpx.AsyncClient(
             base_url=self.base_url, timeout=TIMEOUT, limits=limits, follow_redirects=False
         ) as self.http:
-            started = time.perf_counter()
-            for attempt in range(5):
-                try:
-                    await self.sign_in()
-                    took = (time.perf_counter() - started) * 1000
-                    self.tally.latencies.setdefault("sign-in", []).append(took)
-                    break
-                except Lost:  # killed mid-way: sign in again
-                    await asyncio.sleep(0.5 * (attempt + 1))
-                except (Refused, httpx.HTTPError) as error:
-                    self.tally.errors.append(f"client {self.number}: sign-in: {error!r}")
-                    return
-            else:
-                self.tally.errors.append(f"client {self.number}: sign-in: no answer")
+            try:
+                await self._sign_in_once()
+            finally:
+                self.ready.set()
+            if self.event_id:
+                await self._mix()
+
+    async def _sign_in_once(self) -> None:
+        """Sign in (again if the server was killed mid-way); the time it took is kept.
+        A refusal is an error, and this client then stops (its event stays unknown)."""
+        started = time.perf_counter()
+        for attempt in range(5):
+            try:
+                await self.sign_in()
+            except Lost:  # killed mid-way: sign in again
+                self.event_id = 0
+                await asyncio.sleep(0.5 * (attempt + 1))
+                continue
+            except (Refused, httpx.HTTPError) as error:
+                self.event_id = 0
+                self.tally.errors.append(f"client {self.number}: sign-in: {error!r}")
                 return
-            actions = list(MIX)
-            weights = list(MIX.values())
-            while time.monotonic() < self.deadline:
-                action = self.rng.choices(actions, weights)[0]
-                if action == "delete" and not self.expected.deletable():
-                    action = "upload"  # nothing saved to delete yet
-                started = time.perf_counter()
+            took = (time.perf_counter() - started) * 1000
+            self.tally.latencies.setdefault("sign-in", []).append(took)
+            return
+        self.tally.errors.append(f"client {self.number}: sign-in: no answer")
+
+    async def _mix(self) -> None:
+        """Actions back to back until the deadline; an error is counted and the client
+        carries on as a browser would: from the page, with a new token."""
+        actions = list(MIX)
+        weights = list(MIX.values())
+        while time.monotonic() < self.deadline:
+            action = self.rng.choices(actions, weights)[0]
+            if action == "delete" and not self.expected.deletable():
+                action = "upload"  # nothing saved to delete yet
+            started = time.perf_counter()
+            try:
+                if action == "upload":
+                    await self.upload()
+                elif action in ("save", "cancel"):
+                    await self.save_or_cancel(action)
+                elif action == "delete":
+                    await self.delete()
+                elif action == "accuracy":
+                    await self.accuracy()
+                else:
+                    await self.survey()
+            except (Refused, Lost, httpx.HTTPError) as error:
+                self.tally.errors.append(f"client {self.number}: {action}: {error!r}")
+                await asyncio.sleep(0.2)
                 try:
-                    if action == "upload":
-                        await self.upload()
-                    elif action in ("save", "cancel"):
-                        await self.save_or_cancel(action)
-                    elif action == "delete":
-                        await self.delete()
-                    elif action == "accuracy":
-                        await self.accuracy()
-                    else:
-                        await self.survey()
-                except (Refused, Lost, httpx.HTTPError) as error:
-                    self.tally.errors.append(f"client {self.number}: {action}: {error!r}")
-                    await asyncio.sleep(0.2)
-                    try:  # carry on as a browser would: from the page, a new token
-                        await self.page(f"{self.event}/documents")
-                    except (Refused, httpx.HTTPError):
-                        pass
-                    continue
-                took = (time.perf_counter() - started) * 1000
-                self.tally.latencies.setdefault(action, []).append(took)
+                    await self.page(f"{self.event}/documents")
+                except (Refused, httpx.HTTPError):
+                    pass
+                continue
+            took = (time.perf_counter() - started) * 1000
+            self.tally.latencies.setdefault(action, []).append(took)
 
 
 def _banner(answer: httpx.Response) -> str:
