@@ -7,8 +7,11 @@ from collections.abc import Sequence
 from typing import Annotated, Any
 
 from litestar import Router
+from litestar.connection import ASGIConnection
 from litestar.di import Provide
 from litestar.enums import RequestEncodingType
+from litestar.exceptions import NotFoundException
+from litestar.handlers.base import BaseRouteHandler
 from litestar.params import Body
 from litestar.types import Guard
 
@@ -19,6 +22,19 @@ from portal.web.guards import signed_in
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
 EVENT_PATH = "/events/{event_id:int}"
+# Every id is a positive integer that fits its column: Piccolo's `Serial` keys (and the
+# foreign keys to them) are PostgreSQL `integer`, 32 bits; SQLite's hold 64. An id
+# outside that is no row's, so the page does not exist, and the database is never asked
+# (it would refuse to bind the number: a 500, issue 16).
+ID_MAX = 2**31 - 1
+
+
+async def ids_in_range(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """404 for an `{x:int}` path parameter that cannot be an id (first, before sign-in or
+    access: no such page, whoever asks)."""
+    for value in connection.path_params.values():
+        if isinstance(value, int) and not 0 < value <= ID_MAX:
+            raise NotFoundException()
 
 
 def event_router(path: str, route_handlers: Sequence[Any], **options: Any) -> Router:
@@ -27,7 +43,7 @@ def event_router(path: str, route_handlers: Sequence[Any], **options: Any) -> Ro
     return Router(
         path=EVENT_PATH + path,
         route_handlers=list(route_handlers),
-        guards=[signed_in],
+        guards=[ids_in_range, signed_in],
         dependencies={"access": Provide(provide_event_access)},
         **options,
     )
@@ -37,4 +53,9 @@ def router(
     path: str, route_handlers: Sequence[Any], guards: Sequence[Guard] = (), **options: Any
 ) -> Router:
     """Routes that are not on one event (sign-in, the admin console, fixed pages)."""
-    return Router(path=path, route_handlers=list(route_handlers), guards=list(guards), **options)
+    return Router(
+        path=path,
+        route_handlers=list(route_handlers),
+        guards=[ids_in_range, *guards],
+        **options,
+    )
