@@ -249,14 +249,14 @@ async def _every_cookie_set(
 
 
 def _listed(page: str) -> dict[str, str]:
-    """The cookies page's table: {name: expires}."""
+    """The cookies page's cards: {name: expires}."""
     rows = re.findall(
-        r'<code class="portal-cookie-name">([^<]+)</code>.*?<td class="govuk-table__cell">[^<]*</td>\s*'
-        r'<td class="govuk-table__cell">([^<]*)</td>',
+        r'<h3 class="govuk-summary-card__title">\s*<code>(.*?)</code>.*?'
+        r"Expires\s*</dt>\s*<dd[^>]*>\s*([^<]*?)\s*</dd>",
         page,
         re.DOTALL,
     )
-    return dict(rows)
+    return {name.replace("<wbr>", ""): expires for name, expires in rows}
 
 
 def _spoken(seconds: int) -> str:
