@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tarfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,6 +28,17 @@ from tests.backup.conftest import load_demo
 from tests.conftest import fresh_postgres
 from tests.deploy.servers import portal, portal_env
 from tests.s3 import Bucket, s3_bucket, s3_server  # noqa: F401  (fixtures)
+
+
+async def _pg_tables(url: str) -> list[str]:
+    import asyncpg
+
+    connection = await asyncpg.connect(url)
+    try:
+        rows = await connection.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        return [row["tablename"] for row in rows]
+    finally:
+        await connection.close()
 
 
 async def _pg(url: str, sql: str) -> None:
@@ -55,6 +67,21 @@ def tampered(archive: Path, name: str, tmp_path: Path) -> Path:
         byte = out.read(1)
         out.seek(offset + 100)
         out.write(bytes([byte[0] ^ 0xFF]))
+    return copy
+
+
+def with_manifest(archive: Path, tmp_path: Path, change: Any) -> Path:
+    """A copy of the archive whose manifest `change(manifest_dict)` altered."""
+    copy = tmp_path / "changed-manifest.tar"
+    with tarfile.open(archive) as source, tarfile.open(copy, "w") as out:
+        for member in source.getmembers():
+            data = source.extractfile(member).read()  # type: ignore[union-attr]
+            if member.name == "manifest.json":
+                manifest = json.loads(data)
+                change(manifest)
+                data = json.dumps(manifest).encode()
+                member.size = len(data)
+            out.addfile(member, io.BytesIO(data))
     return copy
 
 
@@ -266,6 +293,16 @@ async def test_restore_refuses_a_database_that_has_tables_naming_them(
         with pytest.raises(RestoreRefused, match="holds a sqlite database"):
             await restore(target, archive)
         assert not target.data_dir.exists()
+        await _pg(busy_url, "DROP TABLE precious")
+
+        # Restored, then found wrong (rows not as the manifest counts them): undone.
+        wrong = with_manifest(
+            made.path, tmp_path, lambda m: m["database"]["tables"].update(portal_user=99)
+        )
+        with pytest.raises(ArchiveError, match="do not match the manifest's counts: portal_user"):
+            await restore(target, wrong)
+        assert await _pg_tables(busy_url) == []
+        assert list(target.data_dir.rglob("*")) == []
 
 
 async def test_restore_refuses_a_bucket_prefix_that_holds_files_naming_one(

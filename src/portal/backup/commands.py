@@ -16,13 +16,14 @@ from portal.settings import Settings
 
 
 def _backup_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
+    either = parser.add_mutually_exclusive_group()
+    either.add_argument(
         "--to",
         metavar="PATH",
         help="the archive to write (a directory: a dated name in it); "
         "default ./portal-backup-<UTC time>.tar",
     )
-    parser.add_argument(
+    either.add_argument(
         "--verify",
         metavar="PATH",
         help="check an archive against its manifest instead of making one",

@@ -19,6 +19,7 @@ checking each member again as it passes:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import os
 import sqlite3
@@ -43,7 +44,7 @@ from portal.backup.archive import (
     read_whole,
 )
 from portal.backup.progress import Progress
-from portal.backup.snapshot import kind_of, postgres_facts, sqlite_facts
+from portal.backup.snapshot import kind_of, postgres_facts, quoted, sqlite_facts
 from portal.commands import prepare_database
 from portal.documents.api import DocumentStore, make_storage
 from portal.settings import Settings
@@ -167,12 +168,32 @@ class _Written:
         self.store = store
         self.stored: list[str] = []
         self.paths: list[Path] = []
+        self.tables: list[str] = []  # PostgreSQL: restored, then found wrong
+        self.database_url = ""
+        self.folders: list[Path] = []
 
     async def undo(self) -> None:
         for name in self.stored:
             await self.store.delete(name)
         for path in self.paths:
             path.unlink(missing_ok=True)
+        for folder in self.folders:  # left empty: the target can take another restore
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        if self.tables:
+            await _drop_tables(self.database_url, self.tables)
+
+
+async def _drop_tables(url: str, tables: list[str]) -> None:
+    """The tables this restore made (the database had none before it began)."""
+    import asyncpg
+
+    connection = await asyncpg.connect(url)
+    try:
+        names = ", ".join(quoted(name) for name in tables)
+        await connection.execute(f"DROP TABLE IF EXISTS {names} CASCADE")
+    finally:
+        await connection.close()
 
 
 async def restore(settings: Settings, path: Path, progress_to: TextIO | None = None) -> Restored:
@@ -195,6 +216,8 @@ async def restore(settings: Settings, path: Path, progress_to: TextIO | None = N
         if problems:
             raise RestoreRefused("will not restore over anything: " + "; ".join(problems))
         written = _Written(store)
+        written.database_url = settings.database_url
+        written.folders = [settings.files_dir, settings.outbox_dir]
         try:
             counts = await _put_everything(settings, store, path, manifest, written, progress_to)
         except BaseException:
@@ -262,6 +285,7 @@ async def _make_live(
         counts = await asyncio.to_thread(_sqlite_live, database, settings.sqlite_path, gone)
         written.paths.append(settings.sqlite_path)
     else:
+        written.tables = list(manifest.database["tables"])  # from here on, to undo
         counts = await _postgres_live(settings.database_url, database, gone)
     tables = manifest.database["tables"]
     if counts != tables:

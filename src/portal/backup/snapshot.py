@@ -64,7 +64,7 @@ DOCUMENTS_SQL = (
 MIGRATIONS_SQL = "SELECT app_name, name FROM migration ORDER BY id"
 
 
-def _quoted(name: str) -> str:
+def quoted(name: str) -> str:
     if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
         raise SnapshotError(f"unexpected table name {name!r}")
     return f'"{name}"'
@@ -87,7 +87,7 @@ def sqlite_facts(connection: sqlite3.Connection) -> Facts:
     ]
     facts = Facts()
     for name in names:
-        facts.tables[name] = connection.execute(f"SELECT count(*) FROM {_quoted(name)}").fetchone()[
+        facts.tables[name] = connection.execute(f"SELECT count(*) FROM {quoted(name)}").fetchone()[
             0
         ]
     if "migration" in names:
@@ -106,7 +106,7 @@ async def postgres_facts(connection: Any) -> Facts:
     ]
     facts = Facts()
     for name in names:
-        facts.tables[name] = await connection.fetchval(f"SELECT count(*) FROM {_quoted(name)}")
+        facts.tables[name] = await connection.fetchval(f"SELECT count(*) FROM {quoted(name)}")
     if "migration" in names:
         facts.migrations = _migrations(
             [tuple(row) for row in await connection.fetch(MIGRATIONS_SQL)]
