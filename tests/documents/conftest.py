@@ -12,6 +12,7 @@ import pytest
 
 from portal.app import create_app
 from portal.settings import Settings
+from tests.clamd import clamd  # noqa: F401  (the real clamd, for the scanning tests)
 from tests.client import PortalClient
 from tests.html_check import record_page
 from tests.s3 import s3_bucket, s3_server  # noqa: F401  (fixtures for the S3 backend's tests)

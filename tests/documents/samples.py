@@ -52,8 +52,9 @@ def plain_zip() -> bytes:
     return _zip({"readme.txt": b"hello", "payload.exe": EXE})
 
 
-def ole(stream: str) -> bytes:
-    """A minimal OLE2 compound file whose directory holds `stream` (e.g. WordDocument)."""
+def ole(*streams: str) -> bytes:
+    """A minimal OLE2 compound file whose directory holds `streams` (e.g. WordDocument;
+    up to three)."""
     header = bytearray(512)
     header[0:8] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
     struct.pack_into("<HH", header, 24, 0x3E, 3)  # minor, major version
@@ -75,7 +76,8 @@ def ole(stream: str) -> bytes:
         struct.pack_into("<III", raw, 68, 0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF)
         return bytes(raw)
 
-    directory = entry("Root Entry", 5) + entry(stream, 2) + bytes(128) * 2
+    directory = entry("Root Entry", 5) + b"".join(entry(s, 2) for s in streams)
+    directory += bytes(128) * (3 - len(streams))
     fat = struct.pack("<II", 0xFFFFFFFE, 0xFFFFFFFD) + b"\xff" * (512 - 8)
     return bytes(header) + directory + fat
 

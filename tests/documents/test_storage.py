@@ -273,7 +273,8 @@ async def judged(backend: Backend, name: str, data: bytes) -> str | None:
     text = TextCheck()
     stored = await backend.store.save(chunks_of(data, 7), max_bytes=len(data), observe=text.feed)
     with backend.store.reader(stored.stored_name, stored.size) as source:
-        return await asyncio.to_thread(judge, source, stored.head, text.finish(), name)
+        verdict = await asyncio.to_thread(judge, source, stored.head, text.finish(), name)
+    return verdict.content_type if verdict.refusal is None else None
 
 
 async def test_the_store_answers_when_ready(backend: Backend) -> None:

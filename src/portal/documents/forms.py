@@ -6,7 +6,7 @@ from __future__ import annotations
 import unicodedata
 
 from portal.db.tables import DOCUMENT_KINDS
-from portal.documents.filetypes import ALLOWED_DESCRIPTION
+from portal.documents.filetypes import ALLOWED_DESCRIPTION, EXTENSIONS, NAMES
 
 FILE_FIELD = "file"
 KIND_FIELD = "kind"
@@ -65,6 +65,31 @@ def too_large(file_name: str, several: bool, limit: int) -> str:
 
 def wrong_type(file_name: str, several: bool) -> str:
     return f"{subject(file_name, several)} must be {ALLOWED_DESCRIPTION}"
+
+
+def wrong_extension(file_name: str, several: bool, content_type: str) -> str:
+    """An allowed kind under another kind's name: which ending its name needs."""
+    endings = " or ".join(EXTENSIONS[content_type])
+    return (
+        f"{subject(file_name, several)} is {NAMES[content_type]}, so its name must end in {endings}"
+    )
+
+
+def macros(file_name: str, several: bool) -> str:
+    return (
+        f"{subject(file_name, several)} must not contain macros: save it without them, "
+        "as a .docx, .xlsx or .pptx file"
+    )
+
+
+def infected(file_name: str, several: bool) -> str:
+    # The GOV.UK Design System's wording for a file upload.
+    return f"{subject(file_name, several)} contains a virus"
+
+
+def not_scanned(file_name: str, several: bool) -> str:
+    """The scanner did not answer: the file was not kept, and may be sent again later."""
+    return f"{subject(file_name, several)} could not be checked for viruses – try again later"
 
 
 def too_many(limit: int, event_noun: str) -> str:

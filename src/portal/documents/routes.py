@@ -19,6 +19,7 @@ from litestar.response import Response, Stream
 
 from portal.db.tables import Document
 from portal.documents import forms, service
+from portal.documents.scan import Clamd
 from portal.documents.storage import DocumentStore
 from portal.documents.upload import OVERHEAD_BYTES, read_upload
 from portal.validation import Refused
@@ -147,8 +148,10 @@ class DocumentsScreen(Controller):
     )
     async def upload(self, request: Request[Any, Any, Any], access: EventAccess) -> Response[Any]:
         self._require_change(access)
-        limits = service.Limits.of(request.app.state.settings)
-        batch = service.Upload(access, self.screen.side, request.app.state.files, limits)
+        settings = request.app.state.settings
+        limits = service.Limits.of(settings)
+        scanner = Clamd.from_setting(settings.clamd)
+        batch = service.Upload(access, self.screen.side, request.app.state.files, limits, scanner)
         max_body = limits.quota_bytes + limits.file_bytes + OVERHEAD_BYTES
         form = await read_upload(request, max_body=max_body, on_file=batch.receive)
         try:

@@ -21,6 +21,7 @@ from portal.db.prepared import Param, Prepared
 from portal.db.tables import Document, Event
 from portal.documents import forms, publishing
 from portal.documents.filetypes import TextCheck, describe, judge
+from portal.documents.scan import Clamd, Infected, ScanFailed
 from portal.documents.storage import DocumentStore, StoredFile, TooLarge
 from portal.documents.tables import SaveReceipt
 from portal.settings import Settings
@@ -225,6 +226,7 @@ class Upload:
     side: str
     store: DocumentStore
     limits: Limits
+    scanner: Clamd | None = None  # PORTAL_CLAMD: every file scanned as it streams in
     staged: list[Document] = field(default_factory=list)
     files: int = 0
     missing_kind: bool = False
@@ -254,7 +256,15 @@ class Upload:
         limit = max(min(limits.file_bytes, remaining), 0)
         text = TextCheck()
         try:
-            stored = await self.store.save(chunks, max_bytes=limit, observe=text.feed)
+            stored = await self._save(chunks, limit, text)
+        except Infected as found:
+            return await self._refuse(
+                name, f"virus found ({found.signature})", lambda s: forms.infected(name, s)
+            )
+        except ScanFailed as failure:
+            return await self._refuse(
+                name, f"not scanned ({failure})", lambda s: forms.not_scanned(name, s)
+            )
         except TooLarge:
             if limit == limits.file_bytes:
                 return await self._refuse(
@@ -271,6 +281,15 @@ class Upload:
                 await self.store.delete(stored.stored_name)
             raise
 
+    async def _save(self, chunks: AsyncIterator[bytes], limit: int, text: TextCheck) -> StoredFile:
+        """Stream the file into the store; with a scanner, through it: the store keeps
+        the file only once the scanner has called it clean (else Infected/ScanFailed,
+        and nothing is kept)."""
+        if self.scanner is None:
+            return await self.store.save(chunks, max_bytes=limit, observe=text.feed)
+        async with self.scanner.scanning(chunks) as scanned:
+            return await self.store.save(scanned, max_bytes=limit, observe=text.feed)
+
     async def _keep(
         self, name: str, stored: StoredFile, is_text: bool, fields: dict[str, str]
     ) -> None:
@@ -279,9 +298,18 @@ class Upload:
             await self.store.delete(stored.stored_name)
             return await self._refuse(name, "empty", lambda several: forms.empty(name, several))
         with self.store.reader(stored.stored_name, stored.size) as source:
-            content_type = await asyncio.to_thread(judge, source, stored.head, is_text, name)
-        if content_type is None:
+            verdict = await asyncio.to_thread(judge, source, stored.head, is_text, name)
+        content_type = verdict.content_type
+        if verdict.refusal is not None or content_type is None:
             await self.store.delete(stored.stored_name)
+            if verdict.refusal == "macros":
+                return await self._refuse(name, "macros", lambda s: forms.macros(name, s))
+            if verdict.refusal == "extension" and content_type is not None:
+                return await self._refuse(
+                    name,
+                    f"extension not of its type ({content_type})",
+                    lambda s: forms.wrong_extension(name, s, content_type),
+                )
             return await self._refuse(
                 name,
                 f"type not allowed ({describe(stored.head)})",
