@@ -11,6 +11,16 @@ if [ ! -x /usr/bin/chromium ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
 fi
+# ClamAV's daemon for the upload scanning tests (tests/clamd.py starts its own clamd with
+# a test signature; the package's own services are stopped: signatures cannot be fetched).
+if ! command -v clamd >/dev/null && [ ! -x /usr/sbin/clamd ]; then
+  echo "Installing Debian's clamav-daemon..."
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq clamav-daemon >/dev/null
+  $SUDO service clamav-freshclam stop >/dev/null 2>&1 || true
+  $SUDO service clamav-daemon stop >/dev/null 2>&1 || true
+fi
 command -v java >/dev/null || {
   echo "Installing Java for the Nu Html Checker..."
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
