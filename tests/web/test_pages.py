@@ -163,6 +163,7 @@ async def test_privacy_notice_says_what_who_why_how_long_and_rights(
         assert re.search(rf'<dt class="govuk-summary-list__key">\s*{kept}\s*</dt>', page), kept
     for right in ["ask for a copy", "correct", "delete", "object"]:
         assert right in page, right
+    assert "after 30 minutes without using the service, or 12 hours after you sign in" in page
     assert "Information Commissioner’s Office (ICO)" in page and "0303 123 1113" in page
     assert 'href="/cookies"' in page
 

@@ -81,7 +81,8 @@ async def cookies(request: Request[Any, Any, Any]) -> Response[Any]:
 
 @get("/privacy", name="pages.privacy")
 async def privacy(request: Request[Any, Any, Any]) -> Response[Any]:
-    return render(request, "pages/privacy.html")
+    limits = time_limits(request.app.state.settings)
+    return render(request, "pages/privacy.html", {"limits": limits})
 
 
 @get("/help", name="pages.help")
