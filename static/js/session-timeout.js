@@ -4,9 +4,13 @@
 // to the sign-in page when the time is up. Loaded only on signed-in pages.
 const dialog = document.getElementById("portal-timeout");
 
-// The server moves a session's end on at most once a minute (sessions.TOUCH_EVERY), so
-// after other activity the end is known to within this much: warn early, never late.
-const SLACK = 60 * 1000;
+// The server moves a session's end on at most once a minute, or a 30th of the idle time
+// if that is shorter (sessions.touch_every), so after other activity the end is known to
+// within this much: warn early, never late.
+const slack = (idle) => Math.min(60 * 1000, idle / 30);
+// The page is fetched again only this long after the end, so the request cannot arrive
+// while the session still lives (it would then count as use and start it again).
+const AFTER_THE_END = 2000;
 
 function words(ms) {
   const seconds = Math.max(0, Math.ceil(ms / 1000));
@@ -69,7 +73,7 @@ function start() {
   function tick() {
     window.clearTimeout(timer);
     const left = endsAt - Date.now();
-    if (left <= 0) {
+    if (left <= -AFTER_THE_END) {
       leave();
       return;
     }
@@ -79,7 +83,7 @@ function start() {
     } else if (dialog.open) {
       close();
     }
-    const next = left <= warnBefore ? Math.min(1000, left) : left - warnBefore;
+    const next = left <= warnBefore ? 1000 : left - warnBefore;
     timer = window.setTimeout(tick, Math.max(50, next));
   }
 
@@ -112,7 +116,7 @@ function start() {
   // Other requests this page makes move the session's end on too.
   document.addEventListener("htmx:afterRequest", (event) => {
     if (!event.detail.successful) return;
-    endsAt = Math.max(endsAt, Math.min(Date.now() + idle - SLACK, endsBy));
+    endsAt = Math.max(endsAt, Math.min(Date.now() + idle - slack(idle), endsBy));
     tick();
   });
   // Timers in a hidden tab are slowed: look again when the tab comes back.

@@ -26,8 +26,15 @@ from portal.db.tables import User, UserSession
 
 COOKIE_NAME = "portal_session"
 # A request moves the session's end on only when that gains more than this: a page's
-# requests within the same minute write nothing. The idle timeout is exact to this much.
+# requests within the same minute write nothing. The idle timeout is exact to this much
+# (a 30th of it, for a short one as a test sets: static/js/session-timeout.js agrees).
 TOUCH_EVERY = timedelta(seconds=60)
+
+
+def touch_every(idle: timedelta) -> timedelta:
+    return min(TOUCH_EVERY, idle / 30)
+
+
 # Redis keeps an ended session's record this long after its absolute end, so that the
 # next request can still tell "signed out after 30 minutes" from "never signed in".
 ENDED_KEPT = timedelta(hours=1)
@@ -164,7 +171,8 @@ class DatabaseSessionStore:
             await self.delete(token)
             return Resumed(ended=_why(expires_at, created_at + self.lifetime))
         later = _next_end(created_at, self.lifetime, self.idle)
-        if later - expires_at >= (timedelta(0) if touch else TOUCH_EVERY) and later > expires_at:
+        gain = later - expires_at
+        if gain > timedelta(0) and (touch or gain >= touch_every(self.idle)):
             await UserSession.update({UserSession.expires_at: later}).where(
                 UserSession.token_hash == _hash(token)
             )
@@ -242,7 +250,8 @@ class RedisSessionStore:
             await self.delete(token)
             return _why(expires_at, created_at + self.lifetime)
         later = _next_end(created_at, self.lifetime, self.idle)
-        if later - expires_at >= (timedelta(0) if touch else TOUCH_EVERY) and later > expires_at:
+        gain = later - expires_at
+        if gain > timedelta(0) and (touch or gain >= touch_every(self.idle)):
             # xx: only while it still exists (a sign-out in between stays signed out).
             await self.redis.set(
                 key, self._payload(user_id, created_at, later), xx=True, keepttl=True
