@@ -353,3 +353,21 @@ def test_progress_is_shown_on_a_terminal_only(demo_settings: Settings, tmp_path:
     assert b"\rBacking up: " in shown and b"(100%)" in shown
     piped = portal("backup", "--to", str(tmp_path / "piped.tar"), env=env)
     assert piped.returncode == 0 and "Backing up" not in piped.stdout
+
+
+def test_a_backup_streams_into_a_pipe_with_its_report_on_stderr(
+    demo_settings: Settings, tmp_path: Path
+) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "portal.cli", "backup", "--to", "-"],
+        env=portal_env(demo_settings.data_dir),
+        capture_output=True,  # standard output is a pipe, as into `zstd` or `gpg`
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    piped = tmp_path / "piped.tar"
+    piped.write_bytes(result.stdout)
+    manifest = verify(piped)
+    assert manifest.documents["count"] == len(list(demo_settings.files_dir.iterdir()))
+    digest = hashlib.sha256(result.stdout).hexdigest()
+    assert f"SHA-256 of the archive: {digest}" in result.stderr.decode()

@@ -135,9 +135,11 @@ class ArchiveWriter:
 
     async def add_file(self, name: str, path: Path, seen: Any = None) -> Entry:
         """A member from a local file that does not change while it is read (a
-        snapshot, a mail in the outbox)."""
-        size = os.stat(path).st_size
-        return await self.add_stream(name, size, _read_file(path), seen)
+        snapshot, a mail in the outbox). Opened before its header is written: a file
+        gone meanwhile raises FileNotFoundError with the archive still whole."""
+        with path.open("rb") as source:
+            size = os.fstat(source.fileno()).st_size
+            return await self.add_stream(name, size, _read_open(source), seen)
 
     def add_manifest(self, manifest: Manifest) -> None:
         manifest.files = dict(sorted(self.entries.items()))
@@ -151,10 +153,9 @@ class ArchiveWriter:
         self.out.flush()
 
 
-async def _read_file(path: Path) -> Any:
-    with path.open("rb") as source:
-        while block := source.read(CHUNK):
-            yield block
+async def _read_open(source: BinaryIO) -> Any:
+    while block := source.read(CHUNK):
+        yield block
 
 
 def read_members(path: Path) -> Iterator[tuple[str, BinaryIO, int]]:

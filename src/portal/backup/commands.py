@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from portal.backup.archive import ArchiveError, Manifest
-from portal.backup.make import make_backup, target_path
+from portal.backup.make import make_backup, stream_backup, target_path
 from portal.backup.progress import size_text
 from portal.backup.restore import RestoreRefused, restore, verify
 from portal.backup.snapshot import SnapshotError
@@ -20,8 +20,8 @@ def _backup_args(parser: argparse.ArgumentParser) -> None:
     either.add_argument(
         "--to",
         metavar="PATH",
-        help="the archive to write (a directory: a dated name in it); "
-        "default ./portal-backup-<UTC time>.tar",
+        help="the archive to write (a directory: a dated name in it; -: standard "
+        "output, for a pipe); default ./portal-backup-<UTC time>.tar",
     )
     either.add_argument(
         "--verify",
@@ -59,16 +59,24 @@ async def backup(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{args.verify}: every file matches its manifest.")
         print("\n".join(_summary(manifest)))
         return 0
+    streaming = args.to == "-"
+    if streaming and sys.stdout.isatty():
+        print("portal backup: --to - writes the archive to a pipe, not a terminal", file=sys.stderr)
+        return 2
     try:
-        made = await make_backup(settings, target_path(args.to))
+        if streaming:
+            made = await stream_backup(settings, sys.stdout.buffer)
+        else:
+            made = await make_backup(settings, target_path(args.to))
     except (FileExistsError, SnapshotError, ArchiveError, OSError) as error:
         print(f"portal backup: {error}", file=sys.stderr)
         return 1
+    report = sys.stderr if streaming else sys.stdout  # with --to -, stdout is the archive
     for warning in made.warnings:
         print(f"portal backup: warning: {warning}", file=sys.stderr)
-    print(f"Backup written: {made.path} ({size_text(made.size)})")
-    print(f"  SHA-256 of the archive: {made.sha256}")
-    print("\n".join(_summary(made.manifest)))
+    print(f"Backup written: {made.path} ({size_text(made.size)})", file=report)
+    print(f"  SHA-256 of the archive: {made.sha256}", file=report)
+    print("\n".join(_summary(made.manifest)), file=report)
     return 0
 
 

@@ -24,7 +24,7 @@ from typing import Any, BinaryIO, TextIO
 
 from portal.backup.archive import ArchiveWriter, Manifest
 from portal.backup.progress import Progress
-from portal.backup.snapshot import take
+from portal.backup.snapshot import Snapshot, take
 from portal.documents.api import DocumentStore, make_storage
 from portal.settings import Settings
 
@@ -85,27 +85,46 @@ def outbox_files(settings: Settings) -> list[Path]:
 
 
 async def make_backup(settings: Settings, path: Path, progress_to: TextIO | None = None) -> Made:
-    store = make_storage(settings)
+    """The archive written to `path` (through `<path>.part`, renamed when complete)."""
     part = path.with_name(path.name + PART_SUFFIX)
     try:
-        with tempfile.TemporaryDirectory(prefix="portal-backup-", dir=path.parent) as work:
+        with part.open("xb") as out:
             # The snapshot sits beside the archive, not in /tmp: /tmp may be small or RAM.
-            snapshot = await take(settings, Path(work))
-            made = await _write(settings, store, snapshot, part, progress_to)
+            made = await _backup(settings, out, path.parent, progress_to)
+            out.flush()
+            os.fsync(out.fileno())
         os.replace(part, path)
     except BaseException:
         part.unlink(missing_ok=True)
         raise
+    return Made(path, *made)
+
+
+async def stream_backup(settings: Settings, out: BinaryIO) -> Made:
+    """The archive written to a stream (`--to -`: a pipe into a compressor, an encrypter
+    or an upload); the snapshot waits in the temporary directory meanwhile."""
+    made = await _backup(settings, out, None, None)
+    out.flush()
+    return Made(Path("-"), *made)
+
+
+async def _backup(
+    settings: Settings, out: BinaryIO, workdir: Path | None, progress_to: TextIO | None
+) -> tuple[Manifest, int, str, list[str]]:
+    store = make_storage(settings)
+    try:
+        with tempfile.TemporaryDirectory(prefix="portal-backup-", dir=workdir) as work:
+            snapshot = await take(settings, Path(work))
+            return await _write(settings, store, snapshot, out, progress_to)
     finally:
         await store.close()
-    return Made(path, *made)
 
 
 async def _write(
     settings: Settings,
     store: DocumentStore,
-    snapshot: Any,
-    part: Path,
+    snapshot: Snapshot,
+    out: BinaryIO,
     progress_to: TextIO | None,
 ) -> tuple[Manifest, int, str, list[str]]:
     documents = snapshot.facts.documents
@@ -118,50 +137,47 @@ async def _write(
     progress = Progress("Backing up", total, progress_to)
     gone: list[int] = []
     warnings: list[str] = []
-    with part.open("xb") as raw:
-        hashing = _Hashing(raw)
-        archive = ArchiveWriter(hashing)  # type: ignore[arg-type]
-        await archive.add_file(snapshot.member, snapshot.path, progress)
-        for doc in documents:
-            opened = await store.open(doc.stored_name)
-            if opened is None:
-                gone.append(doc.id)  # deleted since the snapshot: see the docstring
-                progress(doc.size)
-                continue
-            entry = await archive.add_stream(
-                f"files/{doc.stored_name}", opened.size, opened.chunks, progress
-            )
-            if entry.sha256 != doc.sha256:
-                # Kept as it is (it is what there is), but said: the store has a fault.
-                warnings.append(
-                    f"document {doc.id} ({doc.stored_name}): its stored bytes no longer "
-                    "have the SHA-256 recorded at upload"
-                )
-        for mail in mails:
-            try:
-                await archive.add_file(f"outbox/{mail.name}", mail, progress)
-            except FileNotFoundError:
-                continue  # taken away meanwhile (an operator clearing the outbox)
-        manifest = Manifest(
-            portal_version=portal_version(),
-            created_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            database={
-                "kind": snapshot.kind,
-                "member": snapshot.member,
-                "server_version": snapshot.server_version,
-                "migrations": snapshot.facts.migrations,
-                "tables": snapshot.facts.tables,
-            },
-            documents={
-                "storage": "s3" if settings.storage_url else "disk",
-                "count": len(documents) - len(gone),
-                "bytes": sum(doc.size for doc in documents if doc.id not in gone),
-                "gone": gone,
-            },
+    hashing = _Hashing(out)
+    archive = ArchiveWriter(hashing)  # type: ignore[arg-type]
+    await archive.add_file(snapshot.member, snapshot.path, progress)
+    for doc in documents:
+        opened = await store.open(doc.stored_name)
+        if opened is None:
+            gone.append(doc.id)  # deleted since the snapshot: see the docstring
+            progress(doc.size)
+            continue
+        entry = await archive.add_stream(
+            f"files/{doc.stored_name}", opened.size, opened.chunks, progress
         )
-        archive.add_manifest(manifest)
-        archive.close()
-        raw.flush()
-        os.fsync(raw.fileno())
+        if entry.sha256 != doc.sha256:
+            # Kept as it is (it is what there is), but said: the store has a fault.
+            warnings.append(
+                f"document {doc.id} ({doc.stored_name}): its stored bytes no longer "
+                "have the SHA-256 recorded at upload"
+            )
+    for mail in mails:
+        try:
+            await archive.add_file(f"outbox/{mail.name}", mail, progress)
+        except FileNotFoundError:
+            continue  # taken away meanwhile (an operator clearing the outbox)
+    manifest = Manifest(
+        portal_version=portal_version(),
+        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        database={
+            "kind": snapshot.kind,
+            "member": snapshot.member,
+            "server_version": snapshot.server_version,
+            "migrations": snapshot.facts.migrations,
+            "tables": snapshot.facts.tables,
+        },
+        documents={
+            "storage": "s3" if settings.storage_url else "disk",
+            "count": len(documents) - len(gone),
+            "bytes": sum(doc.size for doc in documents if doc.id not in gone),
+            "gone": gone,
+        },
+    )
+    archive.add_manifest(manifest)
+    archive.close()
     progress.finish()
     return manifest, archive.written, hashing.digest.hexdigest(), warnings
