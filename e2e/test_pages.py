@@ -134,6 +134,14 @@ def test_footer_links_and_contents_by_keyboard_only(page: Page, server: Server) 
     expect(page).to_have_url(re.compile(r"/help#provider-documents$"))
     expect(page.get_by_role("heading", name="Documents uploaded by provider")).to_be_in_viewport()
 
+    # The profile's contents list, by keyboard: Tab to a section's link, Enter.
+    sign_in(page, server, "provider2")
+    tab_to(page, "Concerns")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"#concerns$"))
+    expect(page.get_by_role("heading", name="Concerns", exact=True)).to_be_in_viewport()
+    assert_accessible(page, "profile after a contents link by keyboard")
+
 
 def test_statements_and_header_without_javascript(nojs_page: Page, server: Server) -> None:
     page = nojs_page
