@@ -3,6 +3,7 @@ session and the access check, and what a viewer sees is never older than the eve
 
 from __future__ import annotations
 
+import gzip
 import re
 
 import pytest
@@ -147,17 +148,67 @@ def test_the_least_recently_used_page_goes_first() -> None:
     cache = PageCache(size=2)
     cache.put("a", "A")
     cache.put("b", "B")
-    assert cache.get("a") == "A"  # now b is the oldest
+    assert cache.get("a") is not None  # now b is the oldest
     cache.put("c", "C")
-    assert (cache.get("a"), cache.get("b"), cache.get("c")) == ("A", None, "C")
+    assert cache.get("b") is None
+    assert [kept.texts for kept in (cache.get("a"), cache.get("c"))] == [("A",), ("C",)]
+
+
+VALUES = {
+    "csrf_token": "TOKEN",
+    "csp_nonce": "N0nce",
+    "session_ends_in": "1800",
+    "session_ends_by": "43190",
+}
 
 
 def test_only_its_own_markers_are_filled_in() -> None:
     cache = PageCache()
     marker = cache.markers["csrf_token"]
-    html = f'<input value="{marker}"> csrf_token csp_nonce pc0000csrftoken'
-    filled = cache.fill_in(html, {"csrf_token": "TOKEN", "csp_nonce": "N"})
-    assert filled == '<input value="TOKEN"> csrf_token csp_nonce pc0000csrftoken'
+    kept = cache.put("k", f'<input value="{marker}"> csrf_token csp_nonce pc0000csrftoken')
+    assert kept.html(VALUES) == '<input value="TOKEN"> csrf_token csp_nonce pc0000csrftoken'
+
+
+def test_the_kept_gzip_is_the_filled_in_page() -> None:
+    cache = PageCache()
+    m = cache.markers
+    html = (
+        f'<body data-token="{m["csrf_token"]}"><script nonce="{m["csp_nonce"]}"></script>'
+        + "<p>Oakfield Primary School</p>" * 400
+        + f'<form><input value="{m["csrf_token"]}"></form>'
+        + f'<dialog data-ends-in="{m["session_ends_in"]}" data-ends-by="{m["session_ends_by"]}">'
+    )
+    kept = cache.put("k", html)
+    body = kept.html(VALUES).encode()
+    answer = kept.gzip({name: value.encode() for name, value in VALUES.items()}, body)
+    assert gzip.decompress(answer) == body
+    assert b"TOKEN" in body and b"pc" not in body
+    assert len(answer) < len(body) / 10
+
+
+@pytest.mark.parametrize(
+    ("accept", "gzipped"),
+    [
+        ("br, gzip, deflate", True),
+        ("gzip;q=0.5", True),
+        ("*", True),
+        ("gzip;q=0, br", False),
+        ("br", False),
+        ("", False),
+    ],
+)
+async def test_gzip_goes_only_to_a_browser_that_takes_it(
+    client: PortalClient, make: Factory, accept: str, gzipped: bool
+) -> None:
+    world = await make.world()
+    await client.sign_in_as(world.provider_user)
+    url = f"/events/{world.event.id}"
+    for _ in range(2):  # made, then kept
+        answer = await client.get(url, headers={"Accept-Encoding": accept})
+        assert answer.status_code == 200
+        assert (answer.headers.get("content-encoding") == "gzip") is gzipped
+        assert "accept-encoding" in answer.headers["vary"].lower()
+        assert "Oakfield Primary School" in answer.text
 
 
 class _RequestLike:

@@ -9,7 +9,6 @@ from http.cookies import SimpleCookie
 from typing import Any
 
 from litestar import Request
-from litestar.datastructures import MutableScopeHeaders
 from litestar.exceptions import PermissionDeniedException
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -103,24 +102,40 @@ def _csp(nonce: str) -> str:
     )
 
 
+# Every response's headers, as ASGI bytes pairs made once: appended to the raw list
+# where the response has not set its own (Litestar's header objects cost ~0.1 ms here).
+_ALWAYS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-frame-options", b"DENY"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+]
+_HSTS = (b"strict-transport-security", HSTS.encode())
+
+
 async def security_headers(message: Message, scope: Scope) -> None:
     """before_send hook: runs for every response, including 404s and error pages."""
     if message["type"] != "http.response.start":
         return
-    headers = MutableScopeHeaders(message)
-    headers.setdefault("Content-Security-Policy", _csp(csp_nonce(scope)))
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    # Static files set their own (a year for hashed names); anything else under the
-    # prefix, an unknown name's 404 included, is asked for again.
-    headers.setdefault("Cache-Control", "no-cache" if is_static(scope) else "private, no-store")
+    headers: list[tuple[bytes, bytes]] = list(message.get("headers") or [])
+    present = {name.lower() for name, _ in headers}
+    if b"content-security-policy" not in present:
+        headers.append((b"content-security-policy", _csp(csp_nonce(scope)).encode()))
+    headers.extend(pair for pair in _ALWAYS if pair[0] not in present)
+    if b"cache-control" not in present:
+        # Static files set their own (a year for hashed names); anything else under the
+        # prefix, an unknown name's 404 included, is asked for again.
+        headers.append(
+            (b"cache-control", b"no-cache" if is_static(scope) else b"private, no-store")
+        )
     secure = scope["litestar_app"].state.settings.secure_cookies
-    if secure:  # served over https: browsers refuse plain http to this host for a year
-        headers.setdefault("Strict-Transport-Security", HSTS)
+    if secure and _HSTS[0] not in present:
+        # Served over https: browsers refuse plain http to this host for a year.
+        headers.append(_HSTS)
     new_presession = scope.get("state", {}).get("new_presession")
     if new_presession:
         name = csrf.anon_cookie(secure)
         flags = "; Secure" if secure else ""
-        headers.add("Set-Cookie", f"{name}={new_presession}; Path=/; HttpOnly; SameSite=Lax{flags}")
+        cookie = f"{name}={new_presession}; Path=/; HttpOnly; SameSite=Lax{flags}"
+        headers.append((b"set-cookie", cookie.encode("latin-1")))
+    message["headers"] = headers
