@@ -5,6 +5,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 
+# In CI, PostgreSQL and Redis are part of the run (tests/conftest.py fails without them);
+# a machine that starts them beside the tests gets a moment for them to answer, then a
+# clear line naming the one that did not.
+if [ "${CI:-}" = "true" ]; then
+  .venv/bin/python -m tests.services --wait "${PORTAL_TEST_SERVICES_WAIT:-20}"
+fi
+
 if [ ! -x /usr/bin/chromium ]; then
   echo "Installing Debian's chromium (Playwright cannot download its own browser here)..."
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi

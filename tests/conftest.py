@@ -12,7 +12,6 @@ import os
 import secrets
 import shutil
 from collections.abc import AsyncIterator, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,54 +26,25 @@ from litestar import Litestar
 from portal.app import create_app
 from portal.db import engine as db_engine
 from portal.settings import Settings
+from tests import backends
 from tests.access import CHECKED, WHO
 from tests.client import PortalClient
 from tests.factories import Factory
 from tests.html_check import Report, record_page, validate_recorded_pages
+from tests.services import PG_ADMIN_URL, REDIS_URL, postgres_answers, redis_answers, run_sync
 
-PG_ADMIN_URL = os.environ.get("PORTAL_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
-REDIS_URL = os.environ.get("PORTAL_TEST_REDIS", "redis://127.0.0.1:6379/15")
-
-
-def run_sync(coro: Any) -> Any:
-    """Run a coroutine to completion from sync code, even inside a running loop
-    (session fixtures are first requested from async fixtures)."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coro).result()
-
-
-def _postgres_answers() -> bool:
-    import asyncpg
-
-    async def probe() -> bool:
-        try:
-            conn = await asyncpg.connect(PG_ADMIN_URL, timeout=2)
-        except Exception:
-            return False
-        await conn.close()
-        return True
-
-    return run_sync(probe())
-
-
-def _redis_answers() -> bool:
-    import redis
-
-    try:
-        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping())
-    except Exception:
-        return False
-
-
-POSTGRES = _postgres_answers()
-REDIS = _redis_answers()
+POSTGRES = postgres_answers()
+REDIS = redis_answers()
 BACKENDS = ["sqlite", *(["postgres"] if POSTGRES else [])]
 HTML_REPORT = pytest.StashKey[Report]()
+TALLY = backends.Tally()  # this process's tests by service (the main one's: all of them)
 
 
 def pytest_configure(config: pytest.Config) -> None:
     """In CI (CI=true) the services every test machine runs must answer: a missing one is a
     failure, not fewer tests."""
+    for name in ("redis", "postgres"):  # counted in the summary's "backends:" line
+        config.addinivalue_line("markers", f"{name}: uses {name} other than by a parameter")
     if os.environ.get("CI") != "true":
         return
     missing = [
@@ -87,6 +57,17 @@ def pytest_configure(config: pytest.Config) -> None:
     ]
     if missing:
         raise pytest.UsageError(f"CI=true but {' and '.join(missing)} did not answer")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    backends.label(item, report)
+    return report
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    TALLY.add(report)
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -144,6 +125,7 @@ async def _create_database(name: str) -> None:
 def fresh_postgres(prefix: str) -> Iterator[str]:
     """A PostgreSQL database of its own (its URL), dropped afterwards."""
     name = f"{prefix}_{os.getpid()}_{secrets.token_hex(3)}"
+    backends.reached("postgres")
     run_sync(_create_database(name))
     try:
         yield f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
@@ -260,6 +242,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    if TALLY:
+        terminalreporter.write_sep("-", f"backends: {TALLY.line()}")
     report = config.stash.get(HTML_REPORT, None)
     if report is None or not report.pages:
         return

@@ -28,6 +28,7 @@ async def test_ready_names_each_check(client: PortalClient) -> None:
     assert "set-cookie" not in response.headers
 
 
+@pytest.mark.redis
 async def test_ready_checks_redis_when_configured(settings: Settings) -> None:
     app = create_app(settings.with_(redis_url=REDIS_URL))
     async with PortalClient.for_app(app) as client:

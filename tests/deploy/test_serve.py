@@ -85,6 +85,7 @@ class Alternating:
         return response
 
 
+@pytest.mark.redis
 def test_two_servers_of_two_workers_share_sessions_forms_and_files(
     deployment: tuple[Server, Server],
     s3_bucket: Bucket,  # noqa: F811

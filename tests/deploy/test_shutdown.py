@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.conftest import REDIS_URL
 from tests.deploy.forms import form_to, link
@@ -39,6 +40,7 @@ def multipart(fields: dict[str, str], boundary: str, sent: threading.Event) -> I
     yield f"\r\n--{boundary}--\r\n".encode()
 
 
+@pytest.mark.redis
 def test_sigterm_lets_an_upload_in_flight_finish(tmp_path: Path) -> None:
     env = portal_env(
         tmp_path / "data",
