@@ -396,15 +396,20 @@ async def drive(
             "without a row"
         )
         took = await asyncio.to_thread(portal.start)
+        restarted.append(time.monotonic())
         notes.append(
             f"killed (SIGKILL) at {killed_after:.0f} s, answering again "
             f"{time.monotonic() - killed_at:.1f} s later (start-up {took:.1f} s)"
         )
 
+    restarted: list[float] = []
     tasks = [client.run() for client in crowd]
     if crash:
         tasks.append(killer())
     await asyncio.gather(*tasks)
+    if restarted:
+        after = sum(1 for at in tally.acknowledged_at if at > restarted[0])
+        notes.append(f"actions acknowledged after the restart: {after}")
     return crowd, tally, notes
 
 

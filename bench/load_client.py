@@ -101,6 +101,7 @@ class Tally:
     errors: list[str] = field(default_factory=list)
     retries: int = 0
     lost: int = 0
+    acknowledged_at: list[float] = field(default_factory=list)  # monotonic clock
 
 
 @dataclass
@@ -399,6 +400,7 @@ class Client:
                 continue
             took = (time.perf_counter() - started) * 1000
             self.tally.latencies.setdefault(action, []).append(took)
+            self.tally.acknowledged_at.append(time.monotonic())
 
 
 def _banner(answer: httpx.Response) -> str:
