@@ -5,11 +5,15 @@ Each test runs its own server: they change the demo data."""
 from __future__ import annotations
 
 import hashlib
+import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Browser, ConsoleMessage, Locator, Page, expect
+from tests.clamd import EICAR, Clamd
+from tests.clamd import clamd as clamd  # the session's real clamd (a fixture)
 
 from e2e.axe import assert_accessible
 from e2e.conftest import Server, sign_in, start_server
@@ -541,3 +545,146 @@ def test_inspector_uploads_and_saves_ofsted_documents_without_javascript(
     expect(page.get_by_text("Attendance 2026.csv")).to_have_count(0)
     expect(row(page, "Self-evaluation summary.pdf")).to_contain_text("Saved")
     expect(page.get_by_text("You have no changes to save.")).to_be_visible()
+
+
+# --- uploads that fail -------------------------------------------------------------
+
+
+@pytest.fixture
+def scanning_server(tmp_path: Path, clamd: Clamd) -> Iterator[Server]:
+    running = start_server(tmp_path / "portal", {"PORTAL_CLAMD": str(clamd.socket_path)})
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def failing_page(browser: Browser) -> Iterator[Page]:
+    """A page like `page`, where the one console error expected is allowed: htmx logs an
+    upload the server answered with an error status (the test provokes it)."""
+    context = browser.new_context()
+    problems: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        text = message.text
+        expected = "Failed to load resource" in text or "Response Status Error Code" in text
+        if message.type == "error" and not expected:
+            problems.append(text)
+
+    context.on("page", lambda opened: opened.on("console", on_console))
+    context.on("weberror", lambda error: problems.append(str(error.error)))
+    opened = context.new_page()
+    opened.set_default_timeout(10_000)
+    yield opened
+    context.close()
+    assert not problems, f"browser console errors: {problems}"
+
+
+def expect_upload_error(page: Page, message: str) -> None:
+    """The message on screen: in the error summary, which has focus and links to the
+    field, and next to the field itself; the title says there is an error."""
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_be_visible()
+    expect(summary).to_contain_text(message)
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("link", name=message)).to_have_attribute("href", "#file")
+    expect(page.locator("#file-error")).to_be_visible()
+    expect(page.locator("#file-error")).to_contain_text(message)
+    expect(page.get_by_label("Choose one or more files")).to_have_attribute(
+        "aria-describedby", "file-hint file-error"
+    )
+    expect(page).to_have_title("Error: Documents Uploaded by Provider – Provider Portal")
+
+
+def test_a_virus_is_refused_with_its_message(
+    page: Page, scanning_server: Server, files: dict[str, Path], tmp_path: Path
+) -> None:
+    virus = tmp_path / "Minutes.txt"
+    virus.write_bytes(EICAR)
+    files_dir = scanning_server.data_dir / "files"
+    before = set(files_dir.iterdir())  # the demo's own documents
+    open_documents_screen(page, scanning_server)
+    page.get_by_label("Choose one or more files").set_input_files(
+        [files["Self-evaluation summary.pdf"], virus]
+    )
+    page.get_by_role("button", name="Upload").click()
+    expect_upload_error(page, "‘Minutes.txt’ contains a virus")
+    expect(row(page, "Self-evaluation summary.pdf")).to_contain_text("Not saved yet")
+    expect(document_rows(page)).to_have_count(1)
+    assert_accessible(page, "documents screen, virus refused")
+    [added] = set(files_dir.iterdir()) - before  # the clean file only, no temporary file
+    assert not added.name.endswith(".part")
+
+
+def test_a_virus_is_refused_without_javascript(
+    nojs_page: Page, scanning_server: Server, tmp_path: Path
+) -> None:
+    virus = tmp_path / "Minutes.txt"
+    virus.write_bytes(EICAR)
+    open_documents_screen(nojs_page, scanning_server)
+    nojs_page.get_by_label("Choose one or more files").set_input_files(virus)
+    nojs_page.get_by_role("button", name="Upload").click()
+    expect(nojs_page.locator("#file-error")).to_contain_text("The selected file contains a virus")
+    expect(nojs_page).to_have_title("Error: Documents Uploaded by Provider – Provider Portal")
+    assert_accessible(nojs_page, "virus refused without JavaScript")
+
+
+def test_a_refused_name_shows_its_message_on_screen(
+    page: Page, own_server: Server, tmp_path: Path
+) -> None:
+    disguised = tmp_path / "report.pdf.html"
+    disguised.write_bytes(PDF)
+    open_documents_screen(page, own_server)
+    page.get_by_label("Choose one or more files").set_input_files(disguised)
+    page.get_by_role("button", name="Upload").click()
+    expect_upload_error(page, "The selected file must be a PDF, Word, Excel")
+    assert_accessible(page, "documents screen, name refused")
+
+
+def test_an_upload_the_server_fails_shows_a_message_on_screen(
+    failing_page: Page, own_server: Server, files: dict[str, Path]
+) -> None:
+    page = failing_page
+    open_documents_screen(page, own_server)
+    # The store cannot be written (as when its disk fails): the server answers an error.
+    files_dir = own_server.data_dir / "files"
+    shutil.rmtree(files_dir, ignore_errors=True)
+    files_dir.write_text("not a folder")
+    page.get_by_label("Choose one or more files").set_input_files(
+        files["Self-evaluation summary.pdf"]
+    )
+    page.get_by_role("button", name="Upload").click()
+    expect_upload_error(page, "The selected file could not be uploaded")
+    expect(page.locator(".portal-upload-progress")).to_be_hidden()
+    expect(page.get_by_role("button", name="Upload")).to_be_enabled()
+    assert_accessible(page, "documents screen, upload failed on the server")
+
+    # Once the store is back, the same form uploads, and the message goes.
+    files_dir.unlink()
+    page.get_by_role("button", name="Upload").click()
+    expect(page.locator(".govuk-inset-text")).to_contain_text("has been uploaded")
+    expect(page.locator(".govuk-error-summary")).to_have_count(0)
+    expect(page).to_have_title("Documents Uploaded by Provider – Provider Portal")
+
+
+def test_an_upload_far_too_large_shows_a_message_on_screen(
+    failing_page: Page, tmp_path: Path
+) -> None:
+    small = {"PORTAL_UPLOAD_MAX_BYTES": "1000", "PORTAL_EVENT_QUOTA_BYTES": "1000"}
+    server = start_server(tmp_path / "portal", small)
+    try:
+        page = failing_page
+        big = tmp_path / "Evidence.csv"
+        big.write_bytes(CSV * 60_000)  # past every limit: refused before it is read
+        open_documents_screen(page, server)
+        page.get_by_label("Choose one or more files").set_input_files(big)
+        page.get_by_role("button", name="Upload").click()
+        summary = page.locator(".govuk-error-summary")
+        expect(summary).to_be_focused()
+        # A 413, or a connection the server closed while the browser was still sending.
+        expect(summary).to_contain_text(
+            re.compile("must be smaller than 1 KB|could not be uploaded")
+        )
+        expect(page.locator("#file-error")).to_be_visible()
+        assert_accessible(page, "documents screen, upload far too large")
+    finally:
+        server.stop()

@@ -33,13 +33,18 @@ document.addEventListener("htmx:afterSettle", (event) => {
   announce(message ? message.getAttribute("data-announce") : (summary ? "There is a problem" : heading && heading.textContent.trim()));
 });
 
+// A form marked data-own-errors shows its own failure on screen (its summary is an alert).
+const ownsErrors = (event) => Boolean(event.detail.elt && event.detail.elt.closest && event.detail.elt.closest("[data-own-errors]"));
+
 document.addEventListener("htmx:responseError", (event) => {
+  if (ownsErrors(event)) return;
   const status = event.detail.xhr ? event.detail.xhr.status : 0;
   announce(status === 403 ? "You do not have permission to do this." :
            status === 404 ? "That page or document no longer exists." :
            "Sorry, there is a problem with the service. Try again.");
 });
 
-document.addEventListener("htmx:sendError", () => {
+document.addEventListener("htmx:sendError", (event) => {
+  if (ownsErrors(event)) return;
   announce("The connection was lost. Nothing was changed. Try again.");
 });
