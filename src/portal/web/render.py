@@ -24,7 +24,14 @@ def wants_fragment(request: Request[Any, Any, Any]) -> bool:
 
 # What differs on every request, so a cached page (portal.web.page_cache) puts it back in
 # each answer: templates read these names from the context as they are (no arithmetic).
-PER_REQUEST = ("csrf_token", "csp_nonce", "session_ends_in", "session_ends_by")
+# With each, its width when it never varies (the compressed text after it may then refer
+# back past it): a SHA-256 in hex, 16 random bytes in base64url; seconds vary.
+PER_REQUEST: dict[str, int | None] = {
+    "csrf_token": 64,
+    "csp_nonce": 22,
+    "session_ends_in": None,
+    "session_ends_by": None,
+}
 
 
 def base_context(request: Request[Any, Any, Any]) -> dict[str, Any]:
