@@ -84,7 +84,7 @@ async def backup(args: argparse.Namespace, settings: Settings) -> int:
 async def restore_command(args: argparse.Namespace, settings: Settings) -> int:
     try:
         restored = await restore(settings, Path(args.path))
-    except (ArchiveError, RestoreRefused) as error:
+    except (ArchiveError, RestoreRefused, OSError) as error:
         print(f"portal restore: {error}", file=sys.stderr)
         return 1
     print(f"Restored {args.path} into {settings.data_dir.resolve()}")

@@ -250,7 +250,9 @@ async def _put_everything(
             kind = member_kind(name)
             if kind == "manifest":
                 continue
-            expected = manifest.files[name]
+            expected = manifest.files.get(name)
+            if expected is None:  # the archive changed since it was checked
+                raise ArchiveError(f"{name}: in the archive but not in the manifest")
             digest = hashlib.sha256()
             blocks = _hashed(chunks_of(source, progress), digest)
             if kind == "file":
