@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import struct
 import zipfile
+from pathlib import Path
 
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40
@@ -46,6 +47,20 @@ def odf(kind: str) -> bytes:
         {"mimetype": f"application/vnd.oasis.opendocument.{kind}".encode(), "content.xml": b"<x/>"},
         first="mimetype",
     )
+
+
+def bomb(path: Path, members: dict[str, bytes], inflated: str, prefix: bytes, size: int) -> Path:
+    """A small archive at `path` whose member `inflated` unpacks to `prefix` then `size`
+    zero bytes, written a block at a time (never held whole), beside `members`."""
+    block = bytes(1024 * 1024)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        with archive.open(inflated, "w", force_zip64=True) as member:
+            member.write(prefix)
+            for _ in range(size // len(block)):
+                member.write(block)
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return path
 
 
 def plain_zip() -> bytes:

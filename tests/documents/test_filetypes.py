@@ -14,24 +14,10 @@ import pytest
 
 from portal.documents import filetypes
 from portal.documents.filetypes import TextCheck, Verdict, judge
-from tests.documents.samples import ALLOWED, PDF, REFUSED, TEXT, docx, ole
+from tests.documents.samples import ALLOWED, PDF, REFUSED, TEXT, bomb, docx, ole
 
 ZEROS = 300 * 1024 * 1024  # what each bomb unpacks to
-BLOCK = b"\0" * (1024 * 1024)
 MEMORY_BOUND = 16 * 1024 * 1024  # the judge's peak allocations, whatever the archive holds
-
-
-def _bomb(path: Path, members: dict[str, bytes], bomb: str, prefix: bytes) -> Path:
-    """An archive whose member `bomb` is `prefix` then ZEROS zero bytes, written a block
-    at a time (the test itself never holds it)."""
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
-        with archive.open(bomb, "w", force_zip64=True) as member:
-            member.write(prefix)
-            for _ in range(ZEROS // len(BLOCK)):
-                member.write(BLOCK)
-        for name, data in members.items():
-            archive.writestr(name, data)
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -40,17 +26,24 @@ def bombs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     odt = b"application/vnd.oasis.opendocument.text"
     return {
         # The ODF type member itself unpacks to 300 MB (the old check read it whole).
-        "mimetype.odt": _bomb(folder / "mimetype.odt", {"content.xml": b"<x/>"}, "mimetype", odt),
+        "mimetype.odt": bomb(
+            folder / "mimetype.odt", {"content.xml": b"<x/>"}, "mimetype", odt, ZEROS
+        ),
         # An OOXML part the check reads to look for macros.
-        "types.docx": _bomb(
-            folder / "types.docx", {"word/document.xml": b"<w/>"}, "[Content_Types].xml", b"<T>"
+        "types.docx": bomb(
+            folder / "types.docx",
+            {"word/document.xml": b"<w/>"},
+            "[Content_Types].xml",
+            b"<T>",
+            ZEROS,
         ),
         # A part the check never needs to read.
-        "document.docx": _bomb(
+        "document.docx": bomb(
             folder / "document.docx",
             {"[Content_Types].xml": b"<Types/>"},
             "word/document.xml",
             b"<w:document>",
+            ZEROS,
         ),
     }
 

@@ -7,7 +7,9 @@ temporary file; and the refusal is audited."""
 from __future__ import annotations
 
 import io
+import tracemalloc
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -17,7 +19,7 @@ from portal.settings import Settings
 from tests.clamd import EICAR, SIGNATURE, STREAM_MAX_BYTES, Clamd, free_port
 from tests.client import PortalClient
 from tests.documents.conftest import LimitedClient, upload
-from tests.documents.samples import ALLOWED, PDF, TEXT, docx
+from tests.documents.samples import ALLOWED, PDF, TEXT, bomb, docx
 from tests.documents.test_routes import docs_url, field_error, files_on_disk, rows
 from tests.factories import Factory
 from tests.html_check import record_page
@@ -125,6 +127,29 @@ async def test_an_office_file_holding_macros_is_refused_whatever_its_name(
     await client.sign_in_as(world.provider_user)
     response = await upload(client, docs_url(world), [("Minutes.docx", buffer.getvalue())])
     assert field_error(response.text) == MACROS
+    assert await rows(world) == []
+    assert files_on_disk(settings) == []
+
+
+async def test_a_zip_bomb_upload_is_refused_in_bounded_memory(
+    client: PortalClient, make: Factory, settings: Settings, tmp_path: Path
+) -> None:
+    """A 1.4 MB .odt whose type member unpacks to 300 MB: the whole request (parsing,
+    storing, judging) allocates a few megabytes at most (the old check: ~600 MB)."""
+    odt = b"application/vnd.oasis.opendocument.text"
+    data = bomb(tmp_path / "b.odt", {"content.xml": b"<x/>"}, "mimetype", odt, 300 << 20)
+    world = await make.world()
+    await client.sign_in_as(world.provider_user)
+    body = data.read_bytes()
+    tracemalloc.start()
+    try:
+        response = await upload(client, docs_url(world), [("Plan.odt", body)])
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    print(f"zip bomb upload: peak {peak / 1024 / 1024:.1f} MiB")
+    assert field_error(response.text) == NOT_ALLOWED
+    assert peak < 32 * 1024 * 1024
     assert await rows(world) == []
     assert files_on_disk(settings) == []
 
