@@ -60,6 +60,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import redis
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "src"))
@@ -153,6 +155,11 @@ class Portal:
         except subprocess.TimeoutExpired:
             self.kill()
         self.process = None
+
+
+def empty_redis() -> None:
+    """The load test's own Redis database (PORTAL_LOAD_REDIS): emptied before and after."""
+    redis.Redis.from_url(REDIS_URL).flushdb()
 
 
 # -- the data -------------------------------------------------------------------------
@@ -608,12 +615,6 @@ def main() -> int:
     ok = bool(results) and all(result.ok for result in results)
     print("PASS" if ok else "FAIL")
     return 0 if ok else 1
-
-
-def empty_redis() -> None:
-    import redis
-
-    redis.Redis.from_url(REDIS_URL).flushdb()
 
 
 if __name__ == "__main__":
