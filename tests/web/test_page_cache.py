@@ -117,14 +117,16 @@ async def test_the_page_is_made_again_when_the_minute_turns(
 
 
 async def test_a_screen_and_its_htmx_block_are_kept_apart(
-    client: PortalClient, make: Factory
+    client: PortalClient, make: Factory, caplog: pytest.LogCaptureFixture
 ) -> None:
     world = await make.world()
     await client.sign_in_as(world.provider_user)
     url = f"/events/{world.event.id}/documents"
     block = await client.get(url, htmx=True)
     page = await client.get(url)
-    block_again = await client.get(url, htmx=True)
+    with counted(caplog) as queries:
+        block_again = await client.get(url, htmx=True)
+    assert queries.count == 2, queries
     assert "<html" not in block.text and 'id="document-list"' in block.text
     assert page.text.startswith("<!DOCTYPE html>") and 'id="document-list"' in page.text
     assert without_nonces(block_again.text) == without_nonces(block.text)

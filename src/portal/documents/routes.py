@@ -26,6 +26,7 @@ from portal.validation import Refused
 from portal.web.access import EventAccess
 from portal.web.banner import with_banner
 from portal.web.downloads import stream_response
+from portal.web.page_cache import cached_page
 from portal.web.render import redirect, render, wants_fragment
 from portal.web.routing import event_router
 
@@ -106,27 +107,40 @@ class DocumentsScreen(Controller):
         confirming: int | None = None,
         focus_row: int | None = None,
     ) -> Response[Any]:
-        settings = request.app.state.settings
-        documents = await service.documents_for(access, self.screen.side)
+        context = await self._list_context(request, access)
         return render(
             request,
             TEMPLATE,
             {
-                "event": access.event,
-                "access": access,
-                "screen": self.screen,
-                "documents": documents,
-                "has_changes": any(d["not_saved"] or d["to_delete"] for d in documents),
+                **context,
                 "errors": errors or {},
                 "notice": notice,
                 "values": values or {},
                 "confirming": confirming,
                 "focus_row": focus_row,
-                "kinds": forms.KINDS,
-                "max_size": forms.megabytes(settings.upload_max_bytes),
             },
             block=BLOCK,
         )
+
+    async def _list_context(
+        self, request: Request[Any, Any, Any], access: EventAccess
+    ) -> dict[str, Any]:
+        settings = request.app.state.settings
+        documents = await service.documents_for(access, self.screen.side)
+        return {
+            "event": access.event,
+            "access": access,
+            "screen": self.screen,
+            "documents": documents,
+            "has_changes": any(d["not_saved"] or d["to_delete"] for d in documents),
+            "errors": {},
+            "notice": "",
+            "values": {},
+            "confirming": None,
+            "focus_row": None,
+            "kinds": forms.KINDS,
+            "max_size": forms.megabytes(settings.upload_max_bytes),
+        }
 
     def _back_to_profile(
         self, request: Request[Any, Any, Any], access: EventAccess, message: str, **params: str
@@ -139,6 +153,14 @@ class DocumentsScreen(Controller):
         self, request: Request[Any, Any, Any], access: EventAccess, row: int | None = None
     ) -> Response[Any]:
         self._require_change(access)
+        if row is None:  # the screen as anyone opens it: kept until the event changes
+            return await cached_page(
+                request,
+                access,
+                TEMPLATE,
+                lambda: self._list_context(request, access),
+                block=BLOCK,
+            )
         return await self._render_list(request, access, focus_row=row)
 
     @post(
