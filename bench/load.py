@@ -515,7 +515,8 @@ def run_one(
     )
     result.notes.append(
         f"server log: {tracebacks} traceback(s), {replaced} worker(s) replaced by the "
-        f"supervisor, {len(log_text.splitlines())} lines ({portal.log})"
+        f"supervisor, {len(log_text.splitlines())} lines"
+        + (f" ({portal.log})" if args.keep else "")
     )
     return result
 
