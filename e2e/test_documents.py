@@ -657,6 +657,11 @@ def test_an_upload_the_server_fails_shows_a_message_on_screen(
     expect(page.locator(".portal-upload-progress")).to_be_hidden()
     expect(page.get_by_role("button", name="Upload")).to_be_enabled()
     assert_accessible(page, "documents screen, upload failed on the server")
+    # By keyboard: the summary's link takes focus to the field, as on a server's page.
+    page.keyboard.press("Tab")
+    expect(page.locator(".govuk-error-summary a")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("Choose one or more files")).to_be_focused()
 
     # Once the store is back, the same form uploads, and the message goes.
     files_dir.unlink()

@@ -23,7 +23,7 @@ import pytest
 EICAR = b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
 SIGNATURE = "Portal-Test-Eicar"
 # clamd refuses a stream longer than this (the tests of a scanner that stops reading).
-STREAM_MAX_BYTES = 8 * 1024 * 1024
+STREAM_MAX_BYTES = 20 * 1024 * 1024  # past one S3 part (8 MiB)
 START_SECONDS = 60
 
 

@@ -15,6 +15,7 @@ import pytest
 
 from portal.app import create_app
 from portal.db.tables import AuditEvent, Document
+from portal.documents.storage_s3 import PART_SIZE
 from portal.settings import Settings
 from tests.clamd import EICAR, SIGNATURE, STREAM_MAX_BYTES, Clamd, free_port
 from tests.client import PortalClient
@@ -235,6 +236,27 @@ async def test_a_file_the_scanner_stops_reading_is_not_accepted_unscanned(
     assert field_error(response.text) == NOT_SCANNED
     assert await rows(world) == []
     assert files_on_disk(settings) == []
+
+
+async def test_a_virus_at_the_end_of_a_multipart_s3_upload_leaves_nothing(
+    settings: Settings, make: Factory, s3_bucket: Bucket, clamd: Clamd
+) -> None:
+    """Parts were already sent when the verdict came: the multipart upload is aborted."""
+    scanned = settings.with_(
+        storage_url=s3_bucket.url,
+        s3_endpoint_url=s3_bucket.server.endpoint_url,
+        s3_region=REGION,
+        clamd=str(clamd.socket_path),
+    )
+    world = await make.world()
+    data = TEXT * (PART_SIZE // len(TEXT) + 1000) + EICAR
+    async with PortalClient.for_app(create_app(scanned), on_page=record_page) as client:
+        await client.sign_in_as(world.provider_user)
+        response = await upload(client, docs_url(world), [("notes.txt", data)])
+    assert field_error(response.text) == VIRUS
+    assert await Document.count() == 0
+    assert s3_bucket.keys() == []
+    assert s3_bucket.unfinished() == []
 
 
 async def test_a_virus_never_reaches_s3_storage(
