@@ -23,8 +23,8 @@ from portal import demo as demo_data
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 VERSION = re.compile(r'name="version" value="(\d*)"')
 ROW = re.compile(r'href="[^"]*/documents/(\d+)/download" download>([^<]+)</a>')
-# Weights of the actions in a client's mix.
 TIMEOUT = 180  # seconds a request may take before it counts as an error
+# Weights of the actions in a client's mix.
 MIX = {"upload": 35, "save": 18, "accuracy": 20, "survey": 15, "delete": 7, "cancel": 5}
 STATEMENT_KEYS = ["professional", "courteous", "communication", "overall"]
 RATINGS = ["strongly_agree", "agree", "disagree", "strongly_disagree"]
