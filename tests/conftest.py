@@ -11,6 +11,7 @@ import asyncio
 import os
 import secrets
 import shutil
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,7 +32,24 @@ from tests.access import CHECKED, WHO
 from tests.client import PortalClient
 from tests.factories import Factory
 from tests.html_check import Report, record_page, validate_recorded_pages
-from tests.services import PG_ADMIN_URL, REDIS_URL, postgres_answers, redis_answers, run_sync
+from tests.services import (
+    PG_ADMIN_URL,
+    REDIS_URL,
+    postgres_answers,
+    redis_answers,
+    remove_keys,
+    run_sync,
+)
+
+# One Redis key prefix for the whole run (parallel workers and pytest runs started by a
+# test inherit it): two runs on one Redis never meet, and the run that made the prefix
+# removes its keys at the end. Servers the tests start read it as PORTAL_REDIS_PREFIX.
+OWNS_REDIS_PREFIX = "PORTAL_TEST_REDIS_PREFIX" not in os.environ
+REDIS_PREFIX = os.environ.setdefault(
+    "PORTAL_TEST_REDIS_PREFIX", f"portal-test-{uuid.uuid4().hex[:12]}:"
+)
+os.environ["PORTAL_REDIS_PREFIX"] = REDIS_PREFIX
+REDIS_KEYS_REMOVED = pytest.StashKey[int]()
 
 POSTGRES = postgres_answers()
 REDIS = redis_answers()
@@ -193,6 +211,7 @@ def settings(db: Database, tmp_path: Path) -> Settings:
         secret_key="test-secret-key",
         mail_worker=False,
         support_contact="the inspection support team on 0300 000 0000",
+        redis_prefix=REDIS_PREFIX,
     )
 
 
@@ -230,7 +249,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Every distinct page state the tests fetched must pass the Nu Html Checker (checked
     once, by the main process, after every parallel worker has finished). A failure sets
     the exit status and is counted in the summary line: "N passed" cannot hide it."""
-    if hasattr(session.config, "workerinput") or exitstatus == pytest.ExitCode.INTERRUPTED:
+    if hasattr(session.config, "workerinput"):
+        return
+    if OWNS_REDIS_PREFIX and REDIS:
+        session.config.stash[REDIS_KEYS_REMOVED] = remove_keys(REDIS_PREFIX)
+    if exitstatus == pytest.ExitCode.INTERRUPTED:
         return
     report = validate_recorded_pages()
     session.config.stash[HTML_REPORT] = report
@@ -244,6 +267,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     if TALLY:
         terminalreporter.write_sep("-", f"backends: {TALLY.line()}")
+    removed = config.stash.get(REDIS_KEYS_REMOVED, None)
+    if removed is not None:
+        terminalreporter.write_line(f"redis: {removed} keys of this run ({REDIS_PREFIX}*) removed")
     report = config.stash.get(HTML_REPORT, None)
     if report is None or not report.pages:
         return

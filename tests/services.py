@@ -53,6 +53,39 @@ def redis_answers(timeout: float = 1) -> bool:
         return False
 
 
+def remove_keys(prefix: str) -> int:
+    """Delete every key starting with `prefix`, in every database of the test Redis (the
+    tests use more than one); how many there were."""
+    import redis
+
+    if not prefix or "*" in prefix:
+        raise ValueError(f"not a run's own prefix: {prefix!r}")
+    admin = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    # The URL's database wins over a db= argument: each database by the URL's own details.
+    pool = admin.connection_pool
+    try:
+        databases = int(admin.config_get("databases").get("databases", 16))
+    except redis.RedisError:
+        databases = 16
+    finally:
+        admin.close()
+    removed = 0
+    for number in range(databases):
+        client = redis.Redis(
+            connection_pool=redis.ConnectionPool(
+                connection_class=pool.connection_class, **{**pool.connection_kwargs, "db": number}
+            )
+        )
+        try:
+            keys = list(client.scan_iter(match=f"{prefix}*", count=500))
+            for start in range(0, len(keys), 500):
+                removed += int(client.delete(*keys[start : start + 500]))
+        finally:
+            client.close()
+            client.connection_pool.disconnect()
+    return removed
+
+
 SERVICES = {
     "PostgreSQL": (PG_ADMIN_URL, postgres_answers),
     "Redis": (REDIS_URL, redis_answers),

@@ -99,6 +99,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         await health.close(app)
         await db_engine.close(app.state.engine)
 
+    limiter = make_limiter(settings.redis_url)
+    if settings.redis_url:
+        # Under PORTAL_REDIS_PREFIX like every other key (make_limiter takes no prefix yet).
+        limiter.prefix = settings.redis_prefix  # type: ignore[attr-defined]
     app = Litestar(
         route_handlers=[
             *ROUTERS,
@@ -117,9 +121,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             {
                 "settings": settings,
                 "sessions": make_store(
-                    settings.redis_url, settings.session_hours, settings.session_idle_seconds
+                    settings.redis_url,
+                    settings.session_hours,
+                    settings.session_idle_seconds,
+                    prefix=settings.redis_prefix,
                 ),
-                "rate_limiter": make_limiter(settings.redis_url),
+                "rate_limiter": limiter,
                 "files": files,
                 "page_cache": PageCache(),  # event pages, keyed by event version
                 # Gauges /metrics computes when scraped, one query each.

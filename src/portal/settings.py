@@ -23,6 +23,9 @@ class Settings:
     data_dir: Path = Path("var")
     database_url: str = ""  # empty: SQLite file in data_dir
     redis_url: str = ""
+    # Every Redis key the portal writes starts with this: two deployments (or test runs)
+    # can share one Redis without meeting.
+    redis_prefix: str = "portal:"
     smtp_url: str = ""
     secret_key: str = field(default_factory=lambda: secrets.token_hex(32))
     service_name: str = "Provider Portal"
@@ -94,6 +97,7 @@ class Settings:
             "data_dir": Path(env.get("PORTAL_DATA_DIR", "var")),
             "database_url": env.get("PORTAL_DATABASE_URL", ""),
             "redis_url": env.get("PORTAL_REDIS_URL", ""),
+            "redis_prefix": env.get("PORTAL_REDIS_PREFIX") or "portal:",
             "smtp_url": env.get("PORTAL_SMTP_URL", ""),
             "base_url": env.get("PORTAL_BASE_URL", "http://127.0.0.1:8000"),
             "upload_max_bytes": _int("PORTAL_UPLOAD_MAX_BYTES", 100 * 1024 * 1024),

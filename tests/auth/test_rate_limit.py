@@ -9,7 +9,7 @@ import pytest
 from portal.auth import rate_limit
 from portal.auth.rate_limit import DatabaseRateLimiter, Limit, RedisRateLimiter
 from tests.client import PortalClient
-from tests.conftest import REDIS, REDIS_URL, Database
+from tests.conftest import REDIS, REDIS_PREFIX, REDIS_URL, Database
 from tests.factories import PASSWORD, Factory
 
 BACKENDS = ["database", *(["redis"] if REDIS else [])]
@@ -20,7 +20,7 @@ WINDOW = 10**8
 def _limiter(kind: str) -> rate_limit.RateLimiter:
     if kind == "database":
         return DatabaseRateLimiter()
-    return RedisRateLimiter(REDIS_URL, prefix=f"portal-test-{time.monotonic_ns()}:")
+    return RedisRateLimiter(REDIS_URL, prefix=f"{REDIS_PREFIX}{time.monotonic_ns()}:")
 
 
 @pytest.mark.parametrize("kind", BACKENDS)
@@ -59,7 +59,9 @@ async def test_sign_in_is_limited_per_address(
     redis_url = REDIS_URL if kind == "redis" else ""
     app = create_app(settings.with_(redis_url=redis_url))
     if kind == "redis":  # a fresh prefix, so other runs' counts do not interfere
-        app.state.rate_limiter = RedisRateLimiter(REDIS_URL, prefix=f"t{time.monotonic_ns()}:")
+        app.state.rate_limiter = RedisRateLimiter(
+            REDIS_URL, prefix=f"{REDIS_PREFIX}{time.monotonic_ns()}:"
+        )
     user = await make.user()
     async with PortalClient.for_app(app) as client:
         for n in range(3):

@@ -11,7 +11,7 @@ import pytest
 from portal.auth.passwords import hash_password, verify_password
 from portal.auth.sessions import DatabaseSessionStore, RedisSessionStore, SessionStore
 from portal.db.tables import User, UserSession
-from tests.conftest import REDIS, REDIS_URL, Database
+from tests.conftest import REDIS, REDIS_PREFIX, REDIS_URL, Database
 from tests.factories import Factory
 
 STORES = ["database", *(["redis"] if REDIS else [])]
@@ -20,7 +20,7 @@ STORES = ["database", *(["redis"] if REDIS else [])]
 async def _store(kind: str, lifetime: timedelta = timedelta(hours=1)) -> SessionStore:
     if kind == "database":
         return DatabaseSessionStore(lifetime)
-    store = RedisSessionStore(REDIS_URL, lifetime, prefix=f"portal-test-{time.monotonic_ns()}:")
+    store = RedisSessionStore(REDIS_URL, lifetime, prefix=f"{REDIS_PREFIX}{time.monotonic_ns()}:")
     return store
 
 

@@ -42,7 +42,7 @@ async def _end_sessions(user_id: int, settings: Settings, sessions: SessionStore
     if sessions is not None:
         await sessions.delete_for_user(user_id)
     elif settings.redis_url:
-        store = make_store(settings.redis_url, settings.session_hours)
+        store = make_store(settings.redis_url, settings.session_hours, prefix=settings.redis_prefix)
         try:
             await store.delete_for_user(user_id)
         finally:

@@ -294,9 +294,11 @@ class RedisSessionStore:
         await self.redis.aclose()
 
 
-def make_store(redis_url: str, hours: int, idle_seconds: int | None = None) -> SessionStore:
+def make_store(
+    redis_url: str, hours: int, idle_seconds: int | None = None, *, prefix: str = "portal:"
+) -> SessionStore:
     lifetime = timedelta(hours=hours)
     idle = timedelta(seconds=idle_seconds) if idle_seconds else lifetime
     if redis_url:
-        return RedisSessionStore(redis_url, lifetime, idle=idle)
+        return RedisSessionStore(redis_url, lifetime, prefix=prefix, idle=idle)
     return DatabaseSessionStore(lifetime, idle)
