@@ -6,7 +6,7 @@ import pytest
 
 from portal.accuracy import service
 from portal.accuracy.forms import Answers
-from tests.access import WHO, check
+from tests.access import AFTER_ACTION_BLOCK, WHO, check
 from tests.accuracy.helpers import access_for, open_world, stored
 from tests.client import PortalClient
 from tests.factories import Factory
@@ -14,17 +14,26 @@ from tests.factories import Factory
 COVERS = {"accuracy.form", "accuracy.submit"}
 
 VIEW = {
-    "provider": "ok",
+    "provider": 200,
     "other_provider": 404,
-    "team_inspector": "ok",
-    "lead_inspector": "ok",
+    "team_inspector": 200,
+    "lead_inspector": 200,
     "other_inspector": 404,
-    "admin": "ok",
+    "admin": 200,
     "anonymous": "sign-in",
 }
-SAVE = {**VIEW, "team_inspector": 403, "lead_inspector": 403, "admin": 403}
+# Saved: the full page goes back to the form (303), htmx gets the form's block.
+SAVE = {
+    **VIEW,
+    "provider": AFTER_ACTION_BLOCK,
+    "team_inspector": 403,
+    "lead_inspector": 403,
+    "admin": 403,
+}
+# 'Done' with answers missing: the form again with its errors (200).
+DONE_INVALID = {**SAVE, "provider": 200}
 # A provider's change to a completed check: nothing written, the view-only page (200).
-AFTER_DONE = SAVE
+AFTER_DONE = {**SAVE, "provider": 200}
 ALREADY_DONE = "This factual accuracy check has already been completed. Nothing was changed."
 
 
@@ -61,7 +70,7 @@ async def test_done_access(client: PortalClient, make: Factory, who: str) -> Non
     # done, so the provider's completion is checked in test_done_access_after_completion.
     if who == "provider":
         data = {"action": "done"}  # invalid: the form with errors, status 200 both times
-    await check(client, world, who, "POST", url(world), SAVE[who], data)
+    await check(client, world, who, "POST", url(world), DONE_INVALID[who], data)
     assert (await stored(world.event)).status != "completed"
 
 

@@ -7,7 +7,7 @@ import pytest
 from portal.clock import now
 from portal.conduct.routes import CONCERN_ANSWERED, REQUEST_ANSWERED
 from portal.conduct.tables import Concern, EvidenceConfirmation
-from tests.access import WHO, check
+from tests.access import AFTER_ACTION_BLOCK, WHO, Expect, check
 from tests.client import PortalClient
 from tests.factories import Factory, World
 
@@ -27,8 +27,8 @@ COVERS = {
 }
 
 
-def _matrix(**ok: str | int) -> dict[str, str | int]:
-    base: dict[str, str | int] = {
+def _matrix(**ok: int | Expect) -> dict[str, str | int | Expect]:
+    base: dict[str, str | int | Expect] = {
         "provider": 403,
         "other_provider": 404,
         "team_inspector": 403,
@@ -41,11 +41,16 @@ def _matrix(**ok: str | int) -> dict[str, str | int]:
     return base
 
 
-EVERYONE_ON_EVENT = _matrix(provider="ok", team_inspector="ok", lead_inspector="ok", admin="ok")
-PROVIDER_ONLY = _matrix(provider="ok")
-TEAM_ONLY = _matrix(team_inspector="ok", lead_inspector="ok")
-LEAD_ONLY = _matrix(lead_inspector="ok")
-RECORD = _matrix(team_inspector="ok", lead_inspector="ok", admin="ok")
+EVERYONE_ON_EVENT = _matrix(provider=200, team_inspector=200, lead_inspector=200, admin=200)
+PROVIDER_ONLY = _matrix(provider=200)
+TEAM_ONLY = _matrix(team_inspector=200, lead_inspector=200)
+LEAD_ONLY = _matrix(lead_inspector=200)
+RECORD = _matrix(team_inspector=200, lead_inspector=200, admin=200)
+# Actions done: sent on to the event (303, HX-Redirect); reading confirmed: the full page
+# goes back (303), htmx gets the updated block in place.
+PROVIDER_ACTS = _matrix(provider=303)
+TEAM_ACTS = _matrix(team_inspector=303, lead_inspector=303)
+READ_CONFIRMED = _matrix(provider=AFTER_ACTION_BLOCK)
 
 
 async def _concern(world: World) -> int:
@@ -65,14 +70,14 @@ async def test_code_of_conduct_page_is_public(
     client: PortalClient, make: Factory, who: str
 ) -> None:
     world = await make.world()
-    await check(client, world, who, "GET", "/code-of-conduct", "ok")
+    await check(client, world, who, "GET", "/code-of-conduct", 200)
 
 
 @pytest.mark.parametrize("who", WHO)
 async def test_confirm_reading_access(client: PortalClient, make: Factory, who: str) -> None:
     world = await make.world()
     url = f"/events/{world.event.id}/code-of-conduct/read"
-    await check(client, world, who, "POST", url, PROVIDER_ONLY[who])
+    await check(client, world, who, "POST", url, READ_CONFIRMED[who])
 
 
 @pytest.mark.parametrize("who", WHO)
@@ -87,7 +92,7 @@ async def test_raise_concern_page_access(client: PortalClient, make: Factory, wh
 async def test_raise_concern_access(client: PortalClient, make: Factory, who: str) -> None:
     world = await make.world()
     url = f"/events/{world.event.id}/concerns"
-    await check(client, world, who, "POST", url, PROVIDER_ONLY[who], {"concern": "Too rushed."})
+    await check(client, world, who, "POST", url, PROVIDER_ACTS[who], {"concern": "Too rushed."})
 
 
 @pytest.mark.parametrize("who", WHO)
@@ -140,7 +145,7 @@ async def test_request_evidence_page_access(client: PortalClient, make: Factory,
 async def test_request_evidence_access(client: PortalClient, make: Factory, who: str) -> None:
     world = await make.world()
     url = f"/events/{world.event.id}/evidence-confirmations"
-    await check(client, world, who, "POST", url, TEAM_ONLY[who], {"message": ""})
+    await check(client, world, who, "POST", url, TEAM_ACTS[who], {"message": ""})
 
 
 @pytest.mark.parametrize("who", WHO)

@@ -18,4 +18,4 @@ async def test_probes_are_open_to_everyone(
     client: PortalClient, make: Factory, who: str, path: str
 ) -> None:
     world = await make.world()
-    await check(client, world, who, "GET", path, "ok")
+    await check(client, world, who, "GET", path, 200)

@@ -15,15 +15,17 @@ from tests.factories import Factory
 # Provider users fill it in; inspectors on the team learn only whether it was submitted
 # (on the profile page), so the form itself is 403 for them; the administrator reads it.
 READ = {
-    "provider": "ok",
+    "provider": 200,
     "other_provider": 404,
     "team_inspector": 403,
     "lead_inspector": 403,
     "other_inspector": 404,
-    "admin": "ok",
+    "admin": 200,
     "anonymous": "sign-in",
 }
+# Checking answers shows the form again (200); saving sends the provider on (303).
 CHANGE = {**READ, "admin": 403}
+SAVE = {**CHANGE, "provider": 303}
 # A change after the event closed is "already done": the provider gets the answers view
 # only with the message, 200, and nothing is written (asserted below).
 CLOSED_CHANGE = CHANGE
@@ -33,7 +35,7 @@ ADMIN_ONLY = {
     "team_inspector": 403,
     "lead_inspector": 403,
     "other_inspector": 403,
-    "admin": "ok",
+    "admin": 200,
     "anonymous": "sign-in",
 }
 ANSWER = {"rating_overall": "agree", "most_1": "staff"}
@@ -51,7 +53,7 @@ async def test_survey_form_access(client: PortalClient, make: Factory, who: str)
 async def test_survey_save_access(client: PortalClient, make: Factory, who: str) -> None:
     world = await make.world()
     url = f"/events/{world.event.id}/survey"
-    await check(client, world, who, "POST", url, CHANGE[who], ANSWER)
+    await check(client, world, who, "POST", url, SAVE[who], ANSWER)
 
 
 @pytest.mark.parametrize("who", WHO)
@@ -95,11 +97,11 @@ async def test_other_event_survey_is_hidden(client: PortalClient, make: Factory,
     world = await make.world()
     mirror = {
         "provider": 404,
-        "other_provider": "ok",
+        "other_provider": 200,
         "team_inspector": 404,
         "lead_inspector": 404,
         "other_inspector": 403,
-        "admin": "ok",
+        "admin": 200,
         "anonymous": "sign-in",
     }
     await check(client, world, who, "GET", f"/events/{world.other_event.id}/survey", mirror[who])
