@@ -248,3 +248,25 @@ async def test_the_timeout_warning_on_a_kept_page_counts_from_this_request(
     assert cache.misses == made  # the kept page
     assert first is not None and second is not None
     assert int(first.group(1)) - int(second.group(1)) == 20
+
+
+async def test_the_sign_in_page_is_kept_with_each_visitors_own_token(
+    client: PortalClient, db: object
+) -> None:
+    cache: PageCache = client.app.state.page_cache
+    await client.get("/sign-in")  # made (and the pre-session cookie set)
+    made = cache.misses
+    page = await client.get("/sign-in")
+    assert cache.misses == made
+    assert f'name="csrf_token" value="{client.csrf_token}"' in page.text
+    async with PortalClient.for_app(client.app) as other:
+        await other.get("/sign-in")
+        second = await other.get("/sign-in")
+        assert cache.misses == made
+        assert f'name="csrf_token" value="{other.csrf_token}"' in second.text
+        assert other.csrf_token != client.csrf_token
+    kept = len(cache)
+    with_next = await client.get("/sign-in?next=/events")  # made for this request only
+    assert 'name="next" value="/events"' in with_next.text
+    assert len(cache) == kept
+    assert 'name="next"' not in (await client.get("/sign-in")).text

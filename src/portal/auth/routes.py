@@ -21,6 +21,7 @@ from portal.db.tables import User
 from portal.validation import Refused
 from portal.web import routing
 from portal.web.guards import signed_in
+from portal.web.page_cache import cacheable, kept_page
 from portal.web.render import redirect, render
 from portal.web.routing import Form
 
@@ -79,7 +80,10 @@ async def sign_in_page(
         # Why the last session ended (see timeout.py); only the two known reasons show.
         "signed_out_message": timeout.message(signed_out, sessions.idle, sessions.lifetime),
     }
-    return render(request, "auth/sign_in.html", context)
+    # The page everyone meets first, the same for all but its form token (kept, rendered
+    # once); with `next` or a reason for signing out in the address, made for the request.
+    key = ("auth/sign_in.html",) if cacheable(request) else None
+    return await kept_page(request, key, "auth/sign_in.html", context)
 
 
 @post("/sign-in", name="auth.sign_in_submit")

@@ -115,6 +115,9 @@ class PageCache:
         self.hits = 0
         self.misses = 0
 
+    def __len__(self) -> int:
+        return len(self._pages)
+
     def get(self, key: Hashable) -> Kept | None:
         kept = self._pages.get(key)
         if kept is not None:
@@ -133,11 +136,19 @@ class PageCache:
         return kept
 
 
+async def _made(context: Context | dict[str, Any]) -> dict[str, Any]:
+    return context if isinstance(context, dict) else await context()
+
+
+def cacheable(request: Request[Any, Any, Any]) -> bool:
+    return request.method == "GET" and not request.scope.get("query_string")
+
+
 def page_key(
     request: Request[Any, Any, Any], access: EventAccess, template: str, block: str | None
 ) -> Hashable | None:
-    """What the page shows depends on, or None for a request that is not cached."""
-    if request.method != "GET" or request.scope.get("query_string"):
+    """What an event page shows depends on, or None for a request that is not cached."""
+    if not cacheable(request):
         return None
     user = access.user
     minute = clock.now().replace(second=0, microsecond=0)
@@ -177,20 +188,34 @@ async def cached_page(
     *,
     block: str | None = None,
 ) -> Response[Any]:
-    """The page (or, for htmx, its `block`) from the cache, or rendered by `context()`
-    and kept. The same HTML `render` gives; gzip, whenever the browser takes it."""
+    """The event page (or, for htmx, its `block`) from the cache, or rendered by
+    `context()` and kept."""
+    key = page_key(request, access, template, block)
+    return await kept_page(request, key, template, context, block=block)
+
+
+async def kept_page(
+    request: Request[Any, Any, Any],
+    key: Hashable | None,
+    template: str,
+    context: Context | dict[str, Any],
+    *,
+    block: str | None = None,
+) -> Response[Any]:
+    """The page kept under `key` (everything it shows depends on, None: not kept), or
+    rendered by `context()` and kept. The same HTML `render` gives; gzip, whenever the
+    browser takes it."""
     cache: PageCache = request.app.state.page_cache
     values = base_context(request)
-    key = page_key(request, access, template, block)
     if key is None:
-        html = page_html(request, template, {**values, **await context()}, block=block)
+        html = page_html(request, template, {**values, **await _made(context)}, block=block)
         return Response(content=html, media_type=MediaType.HTML, headers={"Vary": "HX-Request"})
     kept = cache.get(key)
     if kept is None:
         cache.misses += 1
         marked = {**values, **cache.markers}
         kept = cache.put(
-            key, page_html(request, template, {**marked, **await context()}, block=block)
+            key, page_html(request, template, {**marked, **await _made(context)}, block=block)
         )
     else:
         cache.hits += 1
