@@ -7,6 +7,7 @@ temporary file; and the refusal is audited."""
 from __future__ import annotations
 
 import io
+import logging
 import tracemalloc
 import zipfile
 from pathlib import Path
@@ -220,6 +221,34 @@ async def test_a_scanner_that_does_not_answer_refuses_the_upload(
     assert files_on_disk(settings) == []
     [detail] = await refused_audit()
     assert "'minutes.pdf': not scanned" in detail
+
+
+async def test_an_unreachable_scanner_is_tried_once_for_a_batch_of_files(
+    limited_client: LimitedClient,
+    make: Factory,
+    settings: Settings,
+    tmp_path_factory: pytest.TempPathFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Each try may take the connect timeout (5 s): a batch of files waits once."""
+    world = await make.world()
+    address = str(tmp_path_factory.mktemp("gone") / "clamd.sock")
+    files = [(name, data) for name, (data, _type) in ALLOWED.items()]
+    async with limited_client(clamd=address) as client:
+        await client.sign_in_as(world.provider_user)
+        # The app's logging does not propagate "portal" to the root: listen where it logs.
+        scan_log = logging.getLogger("portal.documents.scan")
+        scan_log.addHandler(caplog.handler)
+        try:
+            response = await upload(client, docs_url(world), files, htmx=True)
+        finally:
+            scan_log.removeHandler(caplog.handler)
+    assert field_error(response.text).startswith("‘report.pdf’ could not be checked for viruses")
+    assert len(await refused_audit()) == len(files)
+    tries = [r for r in caplog.records if "cannot connect to clamd" in r.getMessage()]
+    assert len(tries) == 1
+    assert await rows(world) == []
+    assert files_on_disk(settings) == []
 
 
 @pytest.mark.parametrize("over", [1, 1000])

@@ -36,6 +36,10 @@ class ScanFailed(Exception):
     something else): the file is not accepted."""
 
 
+class ScannerDown(ScanFailed):
+    """clamd could not be reached at all."""
+
+
 class Infected(Exception):
     """clamd found a virus; `signature` names it."""
 
@@ -61,7 +65,9 @@ class Clamd:
                 opening = asyncio.open_unix_connection(self.address)
             return await asyncio.wait_for(opening, CONNECT_SECONDS)
         except (OSError, TimeoutError, ValueError) as error:
-            raise ScanFailed(f"cannot connect to clamd at {self.address}: {error!r}") from error
+            message = f"cannot connect to clamd at {self.address}: {error!r}"
+            log.warning("%s", message)
+            raise ScannerDown(message) from error
 
     async def ping(self) -> None:
         """Raise ScanFailed unless clamd answers PING (for readiness checks)."""

@@ -21,7 +21,7 @@ from portal.db.prepared import Param, Prepared
 from portal.db.tables import Document, Event
 from portal.documents import forms, publishing
 from portal.documents.filetypes import TextCheck, describe, judge
-from portal.documents.scan import Clamd, Infected, ScanFailed
+from portal.documents.scan import Clamd, Infected, ScanFailed, ScannerDown
 from portal.documents.storage import DocumentStore, StoredFile, TooLarge
 from portal.documents.tables import SaveReceipt
 from portal.settings import Settings
@@ -232,6 +232,7 @@ class Upload:
     missing_kind: bool = False
     refused: list[Wording] = field(default_factory=list)
     _used: Usage | None = None
+    _scanner_down: ScannerDown | None = None  # once unreachable, not tried for every file
 
     async def receive(
         self, given: str, chunks: AsyncIterator[bytes], fields: dict[str, str]
@@ -287,8 +288,14 @@ class Upload:
         and nothing is kept)."""
         if self.scanner is None:
             return await self.store.save(chunks, max_bytes=limit, observe=text.feed)
-        async with self.scanner.scanning(chunks) as scanned:
-            return await self.store.save(scanned, max_bytes=limit, observe=text.feed)
+        if self._scanner_down is not None:
+            raise ScannerDown(str(self._scanner_down))
+        try:
+            async with self.scanner.scanning(chunks) as scanned:
+                return await self.store.save(scanned, max_bytes=limit, observe=text.feed)
+        except ScannerDown as down:
+            self._scanner_down = down
+            raise
 
     async def _keep(
         self, name: str, stored: StoredFile, is_text: bool, fields: dict[str, str]
