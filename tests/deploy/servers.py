@@ -32,6 +32,8 @@ def portal_env(data_dir: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
     env.update(
         {
+            # Except the run's Redis key prefix (tests/conftest.py): removed at its end.
+            "PORTAL_REDIS_PREFIX": os.environ.get("PORTAL_REDIS_PREFIX", "portal:"),
             "PYTHONPATH": str(SRC),
             "PICCOLO_CONF": "portal.db.piccolo_conf",
             "PORTAL_DATA_DIR": str(data_dir),
