@@ -30,6 +30,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from portal import mail, metrics
 from portal.accuracy.tables import AccuracyCheck
 from portal.app import create_app
+from portal.cli import refusal
 from portal.db.tables import Event, OutgoingMail
 from portal.settings import Settings
 from portal.web.metrics import FLUSH_SECONDS, allowed_networks
@@ -190,6 +191,16 @@ async def test_the_allow_list_takes_addresses_and_cidrs(settings: Settings) -> N
 def test_a_malformed_allow_list_names_the_setting() -> None:
     with pytest.raises(ValueError, match=r"PORTAL_METRICS_ALLOW: not an address or network: x"):
         allowed_networks("127.0.0.1, x")
+
+
+def test_serve_refuses_to_start_with_a_malformed_allow_list(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PORTAL_SECRET_KEY", "a-key-for-this-test-only")
+    assert refusal(Settings(metrics_allow="10.0.0.0/8, 10.0.0.0/33"), 1) == (
+        "portal serve: PORTAL_METRICS_ALLOW: not an address or network: 10.0.0.0/33"
+    )
+    assert refusal(Settings(metrics_allow="10.0.0.0/8"), 1) is None
 
 
 # --- the counters move ----------------------------------------------------------------
