@@ -375,6 +375,23 @@ async def test_accuracy_checks_open_and_due_within_a_working_day(
     assert value(samples, "portal_accuracy_checks_due_within_one_working_day") == 2
 
 
+async def test_a_reading_that_fails_is_left_out_and_logged(
+    app: Litestar, web: PortalClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def broken() -> list[metrics.Reading]:
+        raise ConnectionError("the database went away")
+
+    app.state.metric_sources = (broken, *app.state.metric_sources)
+    with caplog.at_level(logging.WARNING, logger="portal.metrics"):
+        samples = await scrape(web)
+    assert "portal_mail_unsent" in {name for name, _ in samples}  # the others still read
+    assert "portal_sign_ins_total" in {name for name, _ in samples}
+    assert [r.getMessage() for r in caplog.records if r.name == "portal.metrics"] == [
+        "metrics: test_a_reading_that_fails_is_left_out_and_logged.<locals>.broken failed: "
+        "ConnectionError: the database went away"
+    ]
+
+
 # --- several workers -------------------------------------------------------------------
 
 
