@@ -15,6 +15,7 @@ from pathlib import Path
 
 import asyncpg
 import httpx
+import pytest
 from litestar import Litestar
 
 from portal.app import create_app
@@ -27,7 +28,8 @@ from tests.documents.conftest import upload
 from tests.documents.samples import PDF
 from tests.factories import Factory
 from tests.html_check import record_page
-from tests.web.services import log_records, redis_server, silent_server, tmpfs
+from tests.s3 import CREDENTIALS
+from tests.web.services import free_port, log_records, redis_server, silent_server, tmpfs
 
 TITLE = "<title>Sorry, the service is unavailable – Provider Portal</title>"
 
@@ -234,3 +236,26 @@ async def test_a_fault_of_ours_stays_the_generic_500_with_its_traceback(
     assert "retry-after" not in response.headers
     [fault] = [r for r in records if r.exc_info]
     assert fault.levelno == logging.ERROR and "unhandled error" in fault.getMessage()
+
+
+async def test_document_storage_that_does_not_answer_gives_the_unavailable_page(
+    settings: Settings, make: Factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """S3-compatible storage whose endpoint refuses connections (a real socket, nothing
+    listening): after botocore's own retries, the user is told, not shown a fault."""
+    for name, value in CREDENTIALS.items():
+        monkeypatch.setenv(name, value)
+    world = await make.world()
+    dead = settings.with_(
+        storage_url="s3://documents/portal", s3_endpoint_url=f"http://127.0.0.1:{free_port()}"
+    )
+    async with client_of(create_app(dead)) as client:
+        await client.sign_in_as(world.provider_user)
+        url = f"/events/{world.event.id}/documents"
+        with log_records() as records:
+            response = await upload(client, url, [("plan.pdf", PDF)])
+        assert_unavailable_page(response)
+        [line] = outage_lines(records, "storage unavailable")
+        assert "EndpointConnectionError" in line.getMessage()
+        assert_no_traceback(records)
+        assert await Document.count() == 0
