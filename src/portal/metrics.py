@@ -34,6 +34,7 @@ from prometheus_client import (
     Counter,
     Gauge,
     Histogram,
+    disable_created_metrics,
     generate_latest,
     multiprocess,
 )
@@ -69,6 +70,10 @@ SIGN_IN_OUTCOMES = ("success", "failure", "locked", "rate_limited")
 # try failed and will be retried, failed for good (the administrator's list).
 MAIL_OUTCOMES = ("queued", "sent", "retry", "failed")
 OTHER = "other"
+
+# No `_created` series beside each counter and histogram: they would double the series,
+# and multi-process mode has none, so one worker and several show the same names.
+disable_created_metrics()
 
 REQUESTS = Counter(
     "portal_http_requests",

@@ -131,6 +131,7 @@ async def test_loopback_reads_every_series_without_a_cookie_or_a_log_line(
     assert response.headers["cache-control"] == "no-store"
     names = {name for name, _ in parse(response.text)}
     assert [name for name in SERIES if name not in names] == []
+    assert [name for name in names if name.endswith("_created")] == []  # as with several workers
     samples = parse(response.text)
     assert value(samples, "portal_http_requests_total", route="auth.sign_in", status="200") >= 1
     # Fixed vocabularies show from the start, at zero if nothing happened yet.
@@ -275,8 +276,10 @@ async def test_sign_ins_count_success_failure_and_lockouts(
 async def test_sign_ins_over_the_rate_limit_are_counted(web: PortalClient, make: Factory) -> None:
     user = await make.user("provider", username="hurried.user")
     before = await scrape(web)
-    answers = []
-    for _ in range(12):  # the per-username limit is 10 a minute
+    answers: list[bool] = []
+    # The per-username limit is 10 in a fixed minute: 21 tries pass it in one minute or
+    # the next, whenever the first one falls.
+    while len(answers) < 21 and not any(answers):
         answer = await web.post("/sign-in", {"username": user.username, "password": "wrong"})
         answers.append("Too many attempts to sign in" in answer.text)
     after = await scrape(web)
