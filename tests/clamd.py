@@ -66,7 +66,7 @@ def _ping(path: Path) -> bool:
         return False
 
 
-def start_clamd(folder: Path) -> Clamd:
+def start_clamd(folder: Path, stream_max_bytes: int = STREAM_MAX_BYTES) -> Clamd:
     """clamd in the foreground, its files in `folder`; returns once it answers PING."""
     program = clamd_program()
     folder.mkdir(parents=True, exist_ok=True)
@@ -86,7 +86,7 @@ def start_clamd(folder: Path) -> Clamd:
                 f"TCPSocket {port}",
                 f"DatabaseDirectory {database}",
                 f"LogFile {log}",
-                f"StreamMaxLength {STREAM_MAX_BYTES // (1024 * 1024)}M",
+                f"StreamMaxLength {stream_max_bytes // (1024 * 1024)}M",
                 "SelfCheck 0",
                 "",
             ]

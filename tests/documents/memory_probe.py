@@ -1,7 +1,8 @@
 """Run as a program: stream 100 MB into a store (disk or S3), then out of it, and print
 how much the process's resident memory grew at its highest (sampled every 5 ms), in
 MiB, and the seconds each took: `upload_mib upload_s download_mib download_s`. `python -m tests.documents.memory_probe
-disk DIR` or `... s3 BUCKET ENDPOINT`. A program of its own, so that nothing else in
+disk DIR` or `... s3 BUCKET ENDPOINT`, or `... clamd DIR SOCKET` (disk, every chunk
+streamed through clamd on its way in). A program of its own, so that nothing else in
 the process (a test run) counts towards the peak."""
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from portal.documents.storage import DocumentStore
+from portal.documents.scan import Clamd
+from portal.documents.storage import DocumentStore, StoredFile
 from portal.documents.storage_disk import DiskStore
 
 TOTAL = 100 * 1024 * 1024
@@ -44,13 +46,20 @@ async def stream(total: int) -> AsyncIterator[bytes]:
         yield block
 
 
-async def main(store: DocumentStore) -> None:
-    await store.save(stream(4 * 1024 * 1024), max_bytes=TOTAL)  # warm up: clients, threads
+async def save(store: DocumentStore, total: int, scanner: Clamd | None) -> StoredFile:
+    if scanner is None:
+        return await store.save(stream(total), max_bytes=TOTAL)
+    async with scanner.scanning(stream(total)) as scanned:
+        return await store.save(scanned, max_bytes=TOTAL)
+
+
+async def main(store: DocumentStore, scanner: Clamd | None = None) -> None:
+    await save(store, 4 * 1024 * 1024, scanner)  # warm up: clients, threads
     before = rss_mib()
     peak = Peak()
     peak.start()
     started = time.perf_counter()
-    stored = await store.save(stream(TOTAL), max_bytes=TOTAL)
+    stored = await save(store, TOTAL, scanner)
     seconds = time.perf_counter() - started
     peak.done.set()
     peak.join()
@@ -78,10 +87,12 @@ async def main(store: DocumentStore) -> None:
 
 if __name__ == "__main__":
     kind = sys.argv[1]
-    if kind == "disk":
+    scanner = None
+    if kind in ("disk", "clamd"):
         chosen: DocumentStore = DiskStore(Path(sys.argv[2]))
+        scanner = Clamd(sys.argv[3]) if kind == "clamd" else None
     else:
         from portal.documents.storage_s3 import S3Store
 
         chosen = S3Store(sys.argv[2], "documents", endpoint_url=sys.argv[3])
-    asyncio.run(main(chosen))
+    asyncio.run(main(chosen, scanner))
