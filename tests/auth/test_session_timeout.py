@@ -200,3 +200,17 @@ async def test_requests_within_a_minute_write_nothing(
         moving_clock.advance(seconds=2)
         await client.get("/events")
         assert (await UserSession.select(UserSession.expires_at).first())["expires_at"] != first
+
+
+async def test_a_page_anyone_may_read_is_shown_signed_out(
+    timed: PortalClient, make: Factory, moving_clock: MovingClock
+) -> None:
+    """Help, accessibility and the like do not bounce to sign-in after the end: they are
+    shown as to anyone signed out (and the session is gone)."""
+    await timed.sign_in_as(await make.user())
+    token = timed.session_token
+    moving_clock.advance(minutes=30)
+    page = await timed.get("/accessibility")
+    assert page.status_code == 200
+    assert ">Sign out</button>" not in page.text and "portal-timeout" not in page.text
+    assert await _on_app_loop(timed, timed.app.state.sessions.get, token) is None

@@ -12,8 +12,9 @@ from portal.web.middleware import cookies_of, is_static
 
 def session_middleware(app: ASGIApp) -> ASGIApp:
     """Sets scope["user"] (None when signed out), state["session_token"] and
-    state["session"] (portal.auth.sessions.Resumed); a session that has just ended (idle, or at its absolute
-    end) is answered here with the sign-in page saying why (timeout.py)."""
+    state["session"] (portal.auth.sessions.Resumed). A session that has just ended (idle,
+    or at its absolute end) is answered here with the sign-in page saying why, when the
+    page needs a signed-in user (timeout.py); a public page is shown signed out."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or is_static(scope):
@@ -26,7 +27,7 @@ def session_middleware(app: ASGIApp) -> ASGIApp:
         user = None
         if token:
             resumed = await scope["litestar_app"].state.sessions.resume(token)
-            if resumed.ended is not None:
+            if resumed.ended is not None and timeout.needs_sign_in(scope):
                 await timeout.send_to_sign_in(scope, send, resumed.ended)
                 return
             user = resumed.user

@@ -1,7 +1,9 @@
 """The answer to a request whose session has just ended (idle or at its absolute end):
 the sign-in page, saying why, with the page the user asked for as `next` (GET only: a
 form sent after the end is not replayed). htmx requests get `HX-Redirect`, so the
-browser loads the whole sign-in page rather than swapping it into a fragment.
+browser loads the whole sign-in page rather than swapping it into a fragment. Pages
+anyone may read (help, accessibility, 'Forgotten or change password') are simply shown
+signed out: only a page that needs a signed-in user, or the sign-in page, says why.
 
 The middleware answers before routing's handlers and the CSRF check run, so a form
 posted to an ended session changes nothing."""
@@ -14,6 +16,7 @@ from urllib.parse import urlencode
 from litestar.types import Scope, Send
 
 from portal.auth.sessions import Ended, cookie_name
+from portal.web.guards import signed_in
 
 # ?signed-out=... on the sign-in page: which message it shows.
 QUERY = "signed-out"
@@ -47,6 +50,19 @@ def _clear_cookie(secure: bool) -> bytes:
     # Cleared with the flags it was set with: a __Host- cookie must stay Secure.
     flags = "; Secure" if secure else ""
     return f"{cookie_name(secure)}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{flags}".encode()
+
+
+def needs_sign_in(scope: Scope) -> bool:
+    """Whether the route asked for is for signed-in users (or is the sign-in page)."""
+    handler = scope.get("route_handler")
+    if handler is None:
+        return True
+    if handler.name == "auth.sign_in":
+        return True
+    return any(
+        guard is signed_in or getattr(guard, "__name__", "").startswith("role_")
+        for guard in handler.resolve_guards()
+    )
 
 
 def sign_in_again_url(scope: Scope, why: Ended) -> str:
