@@ -48,6 +48,13 @@ def test_states_of_the_same_length_are_two_pages() -> None:
     assert page_key(_page(title="Error: Survey")) != page_key(_page())
 
 
+def test_a_repeated_id_is_its_own_state() -> None:
+    rows = '<li id="doc-{}">a</li><li id="doc-{}">b</li>'
+    distinct = _page(message=rows.format(31, 32))
+    assert page_key(_page(message=rows.format(7, 8))) == page_key(distinct)
+    assert page_key(_page(message=rows.format(31, 31))) != page_key(distinct)
+
+
 BROKEN_PAGE_TEST = """
 import httpx
 from tests.html_check import record_page
