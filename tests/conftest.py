@@ -275,7 +275,8 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         return
     terminalreporter.section("Nu Html Checker", red=bool(report.problems))
     terminalreporter.line(
-        f"{report.pages} distinct page states checked, {len(report.problems)} errors"
+        f"{report.pages} distinct page states checked in {report.seconds:.1f} s, "
+        f"{len(report.problems)} errors"
     )
     for problem in report.problems[:50]:
         terminalreporter.line("  " + problem, red=True)

@@ -18,6 +18,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -106,6 +107,7 @@ def vnu_jar() -> Path:
 class Report:
     pages: int = 0
     problems: list[str] = field(default_factory=list)
+    seconds: float = 0.0
 
 
 def validate_recorded_pages() -> Report:
@@ -114,6 +116,7 @@ def validate_recorded_pages() -> Report:
     pages = sorted(_pages_dir.glob("*.html"))
     if not pages:
         return Report()
+    started = time.monotonic()
     result = subprocess.run(
         [
             "java",
@@ -133,6 +136,7 @@ def validate_recorded_pages() -> Report:
     report = Report(
         len(pages),
         [f"{Path(m['url']).name}:{m.get('lastLine', '?')}: {m['message']}" for m in errors],
+        time.monotonic() - started,
     )
     if not report.problems:
         shutil.rmtree(_pages_dir, ignore_errors=True)

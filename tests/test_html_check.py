@@ -86,4 +86,4 @@ def test_an_invalid_page_fails_the_run(tmp_path: Path) -> None:
     assert result.returncode == 1, result.stdout + result.stderr
     assert "1 passed" in last_line and "html errors" in last_line
     assert "Unclosed element “div”" in result.stdout
-    assert "1 distinct page states checked" in result.stdout
+    assert "1 distinct page states checked in " in result.stdout
