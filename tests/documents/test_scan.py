@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import tracemalloc
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
 from portal.documents.scan import Clamd, Infected, ScanFailed
+from portal.documents.storage_disk import DiskStore
 from tests.clamd import EICAR, SIGNATURE, STREAM_MAX_BYTES, free_port
 from tests.clamd import Clamd as RunningClamd
 
@@ -110,3 +112,20 @@ def test_the_setting_names_a_socket_or_an_address() -> None:
     assert Clamd.from_setting("  ") is None
     assert Clamd.from_setting("/run/clamav/clamd.ctl") == Clamd("/run/clamav/clamd.ctl")
     assert Clamd.from_setting("clamav:3310") == Clamd("clamav:3310")
+
+
+async def test_the_store_itself_fails_the_save_of_a_virus(
+    clamd: RunningClamd, tmp_path: Path
+) -> None:
+    """The verdict ends the stream the store reads: the store's save raises, so the file
+    is never renamed into place (not stored, then deleted)."""
+    store = DiskStore(tmp_path / "files")
+    data = b"harmless " * 300_000 + EICAR
+    with pytest.raises(Infected):
+        async with Clamd(str(clamd.socket_path)).scanning(chunks_of(data)) as scanned:
+            await store.save(scanned, max_bytes=len(data))
+    assert list((tmp_path / "files").iterdir()) == []
+    clean = b"harmless " * 300_000
+    async with Clamd(str(clamd.socket_path)).scanning(chunks_of(clean)) as scanned:
+        stored = await store.save(scanned, max_bytes=len(clean))
+    assert (tmp_path / "files" / stored.stored_name).read_bytes() == clean
