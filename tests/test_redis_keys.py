@@ -29,16 +29,10 @@ def _keys(pattern: str, url: str = REDIS_URL) -> set[bytes]:
         client.close()
 
 
-def test_the_prefix_is_a_setting() -> None:
+def test_the_prefix_is_a_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     assert Settings().redis_prefix == "portal:"
-    env = {"PORTAL_REDIS_PREFIX": "other-service:"}
-    original = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
-        assert Settings.from_env().redis_prefix == "other-service:"
-    finally:
-        for k, v in original.items():
-            os.environ.pop(k) if v is None else os.environ.__setitem__(k, v)
+    monkeypatch.setenv("PORTAL_REDIS_PREFIX", "other-service:")
+    assert Settings.from_env().redis_prefix == "other-service:"
 
 
 @pytest.mark.redis
