@@ -51,6 +51,7 @@ def _server_options(settings: Settings) -> dict[str, Any]:
     }
 
 
+WORKER_START_SECONDS = 60
 FULL_COLLECTION_EVERY = 1000  # middle-generation collections between full ones (CPython: 10)
 
 
@@ -95,6 +96,10 @@ def serve_workers(settings: Settings, host: str, port: int, workers: int) -> Non
             host=host,
             port=port,
             workers=workers,
+            # A worker that has not answered the supervisor by then is killed and started
+            # again (uvicorn: 5 s). Importing the portal takes ~1.2 s of CPU: on a busy
+            # machine 8-10 s, and at 5 s a second worker was killed 15 times running.
+            timeout_worker_healthcheck=WORKER_START_SECONDS,
             **_server_options(settings),
         )
     finally:
