@@ -6,8 +6,10 @@ the generic 500, with its traceback."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import shutil
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -259,3 +261,40 @@ async def test_document_storage_that_does_not_answer_gives_the_unavailable_page(
         assert "EndpointConnectionError" in line.getMessage()
         assert_no_traceback(records)
         assert await Document.count() == 0
+
+
+async def test_the_database_on_a_full_disk_gives_the_unavailable_page(
+    sqlite_template: Path, tmp_path: Path
+) -> None:
+    """SQLite's file on a 4 MB tmpfs, then the tmpfs filled: a write meets SQLITE_FULL."""
+    with tmpfs(tmp_path / "disk", size="4m") as disk:
+        shutil.copy(sqlite_template, disk / "portal.sqlite3")
+        url = f"sqlite:///{disk / 'portal.sqlite3'}"
+        engine = db_engine.bind(url)
+        settings = Settings(
+            data_dir=tmp_path / "data",
+            database_url=url,
+            secret_key="test-secret-key",
+            mail_worker=False,
+            support_contact="the inspection support team on 0300 000 0000",
+        )
+        try:
+            world = await Factory(settings).world()
+            async with client_of(create_app(settings)) as client:
+                await client.sign_in_as(world.provider_user)
+                documents = f"/events/{world.event.id}/documents"
+                assert (await client.get(documents)).status_code == 200
+                with (disk / "filler").open("wb") as filler:  # the disk fills up
+                    with contextlib.suppress(OSError):
+                        while True:
+                            filler.write(b"\0" * 65536)
+                            filler.flush()
+                with log_records() as records:
+                    response = await upload(client, documents, [("plan.pdf", PDF)])
+                assert_unavailable_page(response)
+                [line] = outage_lines(records, "disk full")
+                assert "database or disk is full" in line.getMessage()
+                assert_no_traceback(records)
+        finally:
+            await db_engine.close(db_engine.piccolo_conf.DB)
+            await db_engine.close(engine)
