@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import redis.asyncio
 
 from portal.db import engine as db_engine
 from portal.locks import run_once
-from tests.conftest import BACKENDS, REDIS_URL
+from tests.conftest import BACKENDS, REDIS_PREFIX, REDIS_URL
 
 SRC = str(Path(__file__).resolve().parents[1] / "src")
 
@@ -140,3 +141,21 @@ async def test_a_holder_killed_in_another_process_frees_the_job(where: Where) ->
         assert waited < 1  # the server ended the dead holder's session, and its lock
     else:
         assert waited > ttl - 0.5  # the dead holder's time had to run out
+
+
+@pytest.mark.parametrize("where", ["redis"], indirect=True)
+async def test_a_redis_lock_is_under_the_deployments_prefix(where: Where) -> None:
+    """Two services (or test runs) sharing a Redis hold their jobs apart."""
+    name = _name()
+    client = redis.asyncio.Redis.from_url(REDIS_URL)
+    try:
+        async with run_once(name, 30, redis_url=where.redis_url, redis_prefix=REDIS_PREFIX) as mine:
+            assert mine
+            assert await client.exists(f"{REDIS_PREFIX}run-once:{name}")
+            assert not await client.exists(f"portal:run-once:{name}")
+            # The same job of a service under another prefix is another job.
+            async with run_once(name, 30, redis_url=where.redis_url) as other_service:
+                assert other_service
+        assert not await client.exists(f"{REDIS_PREFIX}run-once:{name}")  # released
+    finally:
+        await client.aclose()

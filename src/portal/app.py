@@ -83,6 +83,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 settings.storage_grace_seconds,
                 settings.sweep_seconds,
                 redis_url=settings.redis_url,
+                redis_prefix=settings.redis_prefix,
             )
         )
 

@@ -29,7 +29,7 @@ from portal import redis_clients
 from portal.db import engine as db_engine
 from portal.db.tables import JobLease
 
-REDIS_PREFIX = "portal:run-once:"
+REDIS_KEY = "run-once:"  # after the deployment's prefix (settings.redis_prefix)
 
 # Delete the key only if it still holds our token: a lapsed holder must not free a new one's.
 _RELEASE = """
@@ -45,13 +45,15 @@ def _token() -> str:
 
 
 @asynccontextmanager
-async def run_once(name: str, ttl: float, *, redis_url: str = "") -> AsyncIterator[bool]:
+async def run_once(
+    name: str, ttl: float, *, redis_url: str = "", redis_prefix: str = "portal:"
+) -> AsyncIterator[bool]:
     """True inside the block for exactly one holder of `name` at a time."""
     engine: Engine = JobLease._meta.db
     if isinstance(engine, PostgresEngine):
         lock = _advisory_lock(engine, name)
     elif redis_url:
-        lock = _redis_lock(redis_url, name, ttl)
+        lock = _redis_lock(redis_url, redis_prefix + REDIS_KEY + name, ttl)
     else:
         lock = _lease(engine, name, ttl)
     async with lock as mine:
@@ -74,9 +76,9 @@ async def _advisory_lock(engine: PostgresEngine, name: str) -> AsyncIterator[boo
 
 
 @asynccontextmanager
-async def _redis_lock(url: str, name: str, ttl: float) -> AsyncIterator[bool]:
+async def _redis_lock(url: str, key: str, ttl: float) -> AsyncIterator[bool]:
     client = redis_clients.connect(url, name="portal-lock")
-    key, token = REDIS_PREFIX + name, _token()
+    token = _token()
     try:
         mine = bool(await client.set(key, token, nx=True, px=max(1, int(ttl * 1000))))
         try:

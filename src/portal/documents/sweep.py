@@ -71,13 +71,19 @@ async def sweep_and_log(store: DocumentStore, grace_seconds: float) -> Swept | N
 
 
 async def sweep_forever(
-    store: DocumentStore, grace_seconds: float, every_seconds: float, *, redis_url: str = ""
+    store: DocumentStore,
+    grace_seconds: float,
+    every_seconds: float,
+    *,
+    redis_url: str = "",
+    redis_prefix: str = "portal:",
 ) -> None:
     """At start-up, then every `every_seconds`, until cancelled: in whichever process
     takes the lock first; the others skip that round."""
     while True:
         try:
-            async with run_once(JOB, ttl=every_seconds, redis_url=redis_url) as mine:
+            lock = run_once(JOB, every_seconds, redis_url=redis_url, redis_prefix=redis_prefix)
+            async with lock as mine:
                 if mine:
                     await sweep_and_log(store, grace_seconds)
         except Exception as error:  # the lock's database or Redis is down: next round
