@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -136,3 +137,36 @@ def test_without_javascript_the_server_signs_out_alone(
     page.get_by_label("Password", exact=True).fill("Portal2026demo")
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("survey", ignore_case=True)
+
+
+def test_stay_signed_in_pressed_too_late_lands_on_sign_in_saying_why(
+    page: Page, short_server: Server
+) -> None:
+    """The page's clock is held (a laptop asleep, a throttled tab) while the server's
+    session ends: 'Stay signed in' then finds it gone and goes to sign-in with the
+    reason, and back to the page after signing in."""
+    page.clock.install()
+    sign_in(page, short_server, "provider")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Oakfield Primary School")
+    profile = page.url
+    page.clock.pause_at(datetime.now() + timedelta(seconds=3))  # the warning is due at 2 s
+    dialog = page.get_by_role("dialog", name=WARNING)
+    expect(dialog).to_be_visible()
+    time.sleep(7)  # the server's 6 s pass; the page's clock stands still
+    # The page's time runs again (from where it stood: 5 s before it would leave by
+    # itself), and 'Stay signed in' is pressed at once, by keyboard (a held clock holds
+    # the animation frames that a mouse click waits for).
+    page.clock.resume()
+    page.keyboard.press("Tab")
+    expect(dialog.get_by_role("button", name="Stay signed in")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to the Provider Portal")
+    expect(page.get_by_role("region", name="Important")).to_contain_text(
+        "You have been signed out because you have not used the service for 6 seconds"
+    )
+    assert_accessible(page, "sign-in page after 'Stay signed in' came too late")
+    page.get_by_label("Username").fill("provider")
+    page.get_by_label("Password", exact=True).fill("Portal2026demo")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Oakfield Primary School")
+    assert page.url == profile

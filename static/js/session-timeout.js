@@ -95,8 +95,17 @@ function start() {
         credentials: "same-origin",
         redirect: "manual",
       });
+      if (response.type === "opaqueredirect") {
+        // Too late: the session has ended (and that answer removed it), so go to the
+        // sign-in page with the reason and this page to come back to.
+        const why = endsBy - endsAt < 1000 ? "absolute" : "idle";
+        const here = window.location.pathname + window.location.search;
+        const query = new URLSearchParams({ "signed-out": why, next: here });
+        window.location.assign(`${dialog.dataset.signIn}?${query}`);
+        return;
+      }
       if (response.status !== 204) {
-        leave();  // the session has already ended: the server says so on the next page
+        leave();  // signed out some other way: the page itself says what to do
         return;
       }
       endsAt = Date.now() + Number(response.headers.get("X-Session-Ends-In") || 0) * 1000;
