@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 from litestar import Litestar
+from redis.asyncio import Redis
 
 from portal.app import create_app
 from portal.auth import rate_limit
@@ -43,10 +44,17 @@ async def limited(
 ) -> AsyncIterator[PortalClient]:
     """A client of an app whose rate limiter is the database's or Redis's."""
     app: Litestar = create_app(settings)
+    prefix = f"portal-test-{time.monotonic_ns()}:"
     if request.param == "redis":  # a fresh prefix: other runs' counts do not interfere
-        app.state.rate_limiter = RedisRateLimiter(REDIS_URL, prefix=f"t{time.monotonic_ns()}:")
+        app.state.rate_limiter = RedisRateLimiter(REDIS_URL, prefix=prefix)
     async with PortalClient.for_app(app) as client:
         yield client
+    if request.param == "redis":  # and nothing is left behind
+        redis = Redis.from_url(REDIS_URL)
+        keys = [key async for key in redis.scan_iter(f"{prefix}*")]
+        if keys:
+            await redis.delete(*keys)
+        await redis.aclose()
 
 
 async def _try(client: PortalClient, username: str, password: str = "wrong") -> str:
