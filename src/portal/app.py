@@ -100,10 +100,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         await health.close(app)
         await db_engine.close(app.state.engine)
 
-    limiter = make_limiter(settings.redis_url)
-    if settings.redis_url:
-        # Under PORTAL_REDIS_PREFIX like every other key (make_limiter takes no prefix yet).
-        limiter.prefix = settings.redis_prefix  # type: ignore[attr-defined]
+    limiter = make_limiter(settings.redis_url, settings.redis_prefix)
     app = Litestar(
         route_handlers=[
             *ROUTERS,

@@ -182,9 +182,9 @@ class RedisRateLimiter:
         await self.redis.aclose()
 
 
-def make_limiter(redis_url: str) -> RateLimiter:
+def make_limiter(redis_url: str, prefix: str = "portal:") -> RateLimiter:
     if redis_url:
-        return RedisRateLimiter(redis_url)
+        return RedisRateLimiter(redis_url, prefix)
     return DatabaseRateLimiter()
 
 
