@@ -7,6 +7,7 @@ the generic 500, with its traceback."""
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import shutil
@@ -24,6 +25,7 @@ from portal.app import create_app
 from portal.db import engine as db_engine
 from portal.db.tables import Document
 from portal.settings import Settings
+from portal.web.logs import JsonFormatter
 from tests.client import PortalClient
 from tests.conftest import _truncate_postgres
 from tests.documents.conftest import upload
@@ -117,6 +119,10 @@ async def test_redis_stopped_gives_the_unavailable_page_and_a_restart_is_survive
             assert len(lines) == 2  # one line per request
             assert all(r.levelno == logging.ERROR for r in lines)
             assert " 503 " in lines[0].getMessage()
+            # JSON logs (PORTAL_LOG_FORMAT=json) carry it as a field of its own.
+            entry = json.loads(JsonFormatter().format(lines[0]))
+            assert entry["level"] == "error" and entry["status"] == 503
+            assert entry["problem"].startswith("redis unavailable (ConnectionError: ")
             assert_no_traceback(records)
 
             redis.start()  # back (empty: the session is gone, so: sign in)
