@@ -104,9 +104,23 @@ async def test_plain_and_unknown_names_are_never_cached_for_a_year(client: Porta
         assert "Page not found" in missing.text
 
 
-async def test_html_is_compressed_when_the_browser_accepts_it(client: PortalClient) -> None:
-    for accept, expected in [("br, gzip", "br"), ("gzip", "gzip"), ("identity", None)]:
-        response = await raw_body(client, "/sign-in", accept)
+@pytest.mark.parametrize(
+    ("path", "accept", "expected"),
+    [
+        ("/accessibility", "br, gzip", "br"),
+        ("/accessibility", "gzip", "gzip"),
+        ("/accessibility", "identity", None),
+        # A kept page (portal.web.page_cache) is kept gzipped: gzip whenever it is taken.
+        ("/sign-in", "br, gzip", "gzip"),
+        ("/sign-in", "br", "br"),
+        ("/sign-in", "identity", None),
+    ],
+)
+async def test_html_is_compressed_when_the_browser_accepts_it(
+    client: PortalClient, path: str, accept: str, expected: str | None
+) -> None:
+    for _ in range(2):  # a kept page: made, then kept
+        response = await raw_body(client, path, accept)
         assert response.status_code == 200
         assert response.headers.get("content-encoding") == expected
         if expected:
