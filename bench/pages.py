@@ -287,14 +287,16 @@ def median(values: list[float]) -> float:
 def check_pages(bench: Bench) -> None:
     session = bench.session
     base = session.base_url
+    # As a browser asks (over https: http-only Chromium leaves out br): pages are compressed.
+    browser = {"Accept-Encoding": "gzip, deflate, br, zstd"}
     targets: dict[str, tuple[str, dict[str, str]]] = {
-        "hello": (bench.hello_url, {}),
-        "profile": (bench.profile_url(), session.headers()),
+        "hello": (bench.hello_url, browser),
+        "profile": (bench.profile_url(), session.headers(**browser)),
         "documents": (
             f"{base}/events/{session.event_id}/documents",
-            session.headers(**{"HX-Request": "true"}),
+            session.headers(**{"HX-Request": "true"}, **browser),
         ),
-        "sign-in": (f"{base}/sign-in", {}),
+        "sign-in": (f"{base}/sign-in", browser),
     }
     expect_page(bench.hello_url, {}, "Hello")
     expect_page(targets["profile"][0], targets["profile"][1], "Oakfield Primary School")
