@@ -18,6 +18,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from e2e.axe import assert_accessible
 from e2e.conftest import DEMO_PASSWORD, Server, sign_in, start_server
+from portal.clock import format_date_range
 
 NEW_PASSWORD = "Quiet-Harbour-73-Lantern"
 
@@ -381,10 +382,6 @@ def type_into(page: Page, field: Locator, text: str) -> None:
     page.keyboard.type(text)
 
 
-def long_date(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
-
-
 def test_admin_creates_a_provider_user_and_event_by_keyboard_only(
     page: Page, tmp_path: Path
 ) -> None:
@@ -543,7 +540,7 @@ def _keyboard_journey(page: Page, server: Server) -> None:
     expect(banner).to_be_focused()
     facts = page.locator(".govuk-summary-list")
     expect(facts).to_contain_text("Inspection")
-    expect(facts).to_contain_text(f"{long_date(today)} to {long_date(end)}")
+    expect(facts).to_contain_text(f"{format_date_range(today, end)}")
     expect(page.get_by_text("No inspectors are on the team yet.")).to_be_visible()
     assert_accessible(page, "event page after create (keyboard)")
 
@@ -612,7 +609,7 @@ def _keyboard_journey(page: Page, server: Server) -> None:
     expect(heading).to_have_text("Kestrel Bank Nursery")
     events = page.get_by_role("table", name="Events of Kestrel Bank Nursery")
     expect(events.get_by_role("row").nth(1)).to_contain_text(
-        f"INS-KB-0001 {long_date(today)} to {long_date(end)} Open"
+        f"INS-KB-0001 {format_date_range(today, end)} Open"
     )
     assert_accessible(page, "provider page with its event (keyboard)")
 
