@@ -177,8 +177,8 @@ async def test_signed_in_pages_carry_the_warning_and_signed_out_ones_do_not(
     page = (await timed.get("/events")).text
     dialog = re.search(r"<dialog id=\"portal-timeout\"[^>]*>", page, re.DOTALL)
     assert dialog, page
-    assert 'data-ends-in="1800"' in dialog.group(0)  # moved on by this request
-    assert 'data-ends-by="42900"' in dialog.group(0)  # 12 hours less 5 minutes
+    assert 'data-ends-in="001800"' in dialog.group(0)  # moved on by this request
+    assert 'data-ends-by="042900"' in dialog.group(0)  # 12 hours less 5 minutes
     assert 'data-warn-before="120"' in dialog.group(0)
     assert 'aria-labelledby="portal-timeout-heading"' in dialog.group(0)
     assert "You’re about to be signed out" in page and ">Stay signed in</button>" in page

@@ -20,6 +20,9 @@ async def test_security_headers_on_every_response(client: PortalClient, path: st
     script_src = re.search(r"script-src ([^;]+)", csp)
     assert script_src and "'unsafe-inline'" not in script_src.group(1)
     assert "frame-ancestors 'none'" in csp
+    # Styles, fonts and fetches: our own origin only, by the default.
+    assert csp.startswith("default-src 'self';")
+    assert not re.search(r"(style|font|connect)-src", csp)
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["referrer-policy"] == "same-origin"
 

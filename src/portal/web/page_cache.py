@@ -21,7 +21,8 @@ every worker sees a change at once.
 Compressing the page again on every view would cost as much as the rest of the answer,
 so a kept page is also kept deflated, piece by piece between the markers; an answer is
 those pieces with each request's values between them as stored blocks, in a gzip
-wrapper: a few microseconds instead of brotli's tenth of a millisecond. Each piece is
+wrapper: a few microseconds instead of brotli's tenth of a millisecond (the first
+answer, made for its request, is compressed as any page is). Each piece is
 deflated with what the browser will already have decoded as its dictionary, the values
 stood in for by bytes no page contains (so nothing refers to them, and the distances
 hold because each value has a fixed width); after a value whose width varies, the
@@ -34,7 +35,7 @@ import secrets
 import struct
 import zlib
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,9 +48,10 @@ from portal.web.access import EventAccess
 from portal.web.render import PER_REQUEST, base_context, page_html, wants_fragment
 
 MAX_PAGES = 512  # ~10-40 KB each, and the deflated pieces: at most ~30 MB a worker
-GZIP_LEVEL = 6  # as web/compression.py: no smaller at 9
+GZIP_LEVEL = 9  # made once per page, sent many times: the smallest deflate gives
 GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # deflate, no name or time
 LAST_BLOCK = b"\x01\x00\x00\xff\xff"  # an empty stored block marked final
+EMPTY = b"\x00\x00\xff\xff"  # the length words a sync flush's empty stored block ends with
 
 Context = Callable[[], Awaitable[dict[str, Any]]]
 
@@ -70,11 +72,15 @@ class Kept:
         return "".join(out)
 
     def gzip(self, values: dict[str, bytes], body: bytes) -> bytes:
-        out = [GZIP_HEADER, self.deflated[0]]
-        for name, deflated in zip(self.names, self.deflated[1:], strict=True):
+        out = [GZIP_HEADER]
+        for name, deflated in zip(self.names, self.deflated, strict=False):
+            # A piece ends with the empty stored block of its flush: its length words
+            # become the value's, and the block holds the value (5 bytes less a value).
             value = values[name]
-            out += (b"\x00", struct.pack("<HH", len(value), len(value) ^ 0xFFFF), value, deflated)
-        out += (LAST_BLOCK, struct.pack("<II", zlib.crc32(body), len(body) & 0xFFFFFFFF))
+            out += (deflated[: -len(EMPTY)], struct.pack("<HH", len(value), len(value) ^ 0xFFFF))
+            out.append(value)
+        out += (self.deflated[-1], LAST_BLOCK)
+        out.append(struct.pack("<II", zlib.crc32(body), len(body) & 0xFFFFFFFF))
         return b"".join(out)
 
 
@@ -86,8 +92,10 @@ def _deflated(text: bytes, seen: bytes) -> bytes:
     """`text` as deflate blocks, ending byte-aligned and not final; may refer back into
     `seen`, what the decoder has just produced."""
     options = {"zdict": seen[-WINDOW:]} if seen else {}
-    compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS, **options)
-    return compressor.compress(text) + compressor.flush(zlib.Z_SYNC_FLUSH)
+    compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS, 9, **options)
+    deflated = compressor.compress(text) + compressor.flush(zlib.Z_SYNC_FLUSH)
+    assert deflated.endswith(EMPTY)  # zlib's sync flush, always (RFC 1951 3.2.4)
+    return deflated
 
 
 def _deflate_pieces(texts: tuple[str, ...], names: tuple[str, ...]) -> tuple[bytes, ...]:
@@ -174,10 +182,12 @@ def accepts_gzip(request: Request[Any, Any, Any]) -> bool:
     return False
 
 
-def fixed_widths_hold(values: dict[str, str]) -> bool:
-    """A value of another width would shift what the deflated text after it refers to:
-    then the answer goes as HTML (and is compressed the usual way)."""
-    return all(width is None or len(values[name]) == width for name, width in PER_REQUEST.items())
+def fixed_widths_hold(values: dict[str, str], names: Iterable[str] = PER_REQUEST) -> bool:
+    """A value (of those the page holds) of another width would shift what the deflated
+    text after it refers to: then the answer goes as HTML (compressed the usual way)."""
+    return all(
+        PER_REQUEST[name] is None or len(values[name]) == PER_REQUEST[name] for name in names
+    )
 
 
 async def cached_page(
@@ -203,14 +213,15 @@ async def kept_page(
     block: str | None = None,
 ) -> Response[Any]:
     """The page kept under `key` (everything it shows depends on, None: not kept), or
-    rendered by `context()` and kept. The same HTML `render` gives; gzip, whenever the
-    browser takes it."""
+    rendered by `context()` and kept. The same HTML `render` gives; once kept, gzip
+    whenever the browser takes it."""
     cache: PageCache = request.app.state.page_cache
     values = base_context(request)
     if key is None:
         html = page_html(request, template, {**values, **await _made(context)}, block=block)
         return Response(content=html, media_type=MediaType.HTML, headers={"Vary": "HX-Request"})
     kept = cache.get(key)
+    made_now = kept is None
     if kept is None:
         cache.misses += 1
         marked = {**values, **cache.markers}
@@ -222,7 +233,9 @@ async def kept_page(
     text = {name: str(values[name]) for name in PER_REQUEST}
     body = kept.html(text).encode()
     headers = {"Vary": "HX-Request, Accept-Encoding"}
-    if accepts_gzip(request) and fixed_widths_hold(text):
+    # Made for this request, the page costs its rendering anyway: compressed as any page
+    # (brotli, the smallest); sent again, it is its kept gzip, a fraction of the work.
+    if not made_now and accepts_gzip(request) and fixed_widths_hold(text, set(kept.names)):
         body = kept.gzip({name: value.encode() for name, value in text.items()}, body)
         headers["Content-Encoding"] = "gzip"
     return Response(content=body, media_type=MediaType.HTML, headers=headers)

@@ -25,13 +25,14 @@ def wants_fragment(request: Request[Any, Any, Any]) -> bool:
 # What differs on every request, so a cached page (portal.web.page_cache) puts it back in
 # each answer: templates read these names from the context as they are (no arithmetic).
 # With each, its width when it never varies (the compressed text after it may then refer
-# back past it): a SHA-256 in hex, 16 random bytes in base64url; seconds vary.
+# back past it): a SHA-256 in hex, 16 random bytes in base64url, seconds as six digits.
 PER_REQUEST: dict[str, int | None] = {
     "csrf_token": 64,
     "csp_nonce": 22,
-    "session_ends_in": None,
-    "session_ends_by": None,
+    "session_ends_in": 6,
+    "session_ends_by": 6,
 }
+SECONDS = "{:06d}"  # 12 hours is 43 200 s: six digits always do
 
 
 def base_context(request: Request[Any, Any, Any]) -> dict[str, Any]:
@@ -44,8 +45,8 @@ def base_context(request: Request[Any, Any, Any]) -> dict[str, Any]:
         "csrf_token": state.get("csrf_token", ""),
         "csp_nonce": nonce,
         # The timeout warning's clock: seconds left now, and to the session's absolute end.
-        "session_ends_in": session.seconds_left() if session else "",
-        "session_ends_by": session.seconds_to_end() if session else "",
+        "session_ends_in": SECONDS.format(session.seconds_left()) if session else "",
+        "session_ends_by": SECONDS.format(session.seconds_to_end()) if session else "",
         "service_name": settings.service_name,
         "support_contact": settings.support_contact,
     }

@@ -22,6 +22,8 @@ from pathlib import Path, PurePosixPath
 from wsgiref.headers import Headers
 
 import brotli
+import rcssmin
+import rjsmin
 from litestar import asgi
 from litestar.exceptions import NotFoundException
 from litestar.handlers import ASGIRouteHandler
@@ -44,6 +46,20 @@ _MODULE_SPECIFIER = re.compile(
 # brotli at quality 11 takes ~0.1 s for the GOV.UK stylesheet: done once per process
 # and content, not once per app (the tests build an app per test).
 _compressed: dict[tuple[str, str], bytes] = {}
+
+
+def minified(path: str, content: bytes) -> bytes:
+    """Our own scripts and stylesheets without their comments and indentation (the
+    vendored files come minified): about a third less on the wire, brotli or not. The
+    plain names keep the source as written."""
+    pure = PurePosixPath(path)
+    if pure.parts[0] == "vendor" or ".min." in pure.name:
+        return content
+    if pure.suffix in {".js", ".mjs"}:
+        return rjsmin.jsmin(content.decode("utf-8")).encode("utf-8")
+    if pure.suffix == ".css":
+        return rcssmin.cssmin(content.decode("utf-8")).encode("utf-8")
+    return content
 
 
 def hashed_name(path: str, content: bytes) -> str:
@@ -101,10 +117,15 @@ def _write_once(path: Path, content: bytes) -> None:
 
 def build(source_dir: Path, build_dir: Path) -> dict[str, str]:
     """Write the hashed copies and their .br/.gz siblings; return {path: hashed path}."""
-    sources = {
-        file.relative_to(source_dir).as_posix(): file.read_bytes()
+    files = [
+        file
         for file in sorted(source_dir.rglob("*"))
         if file.is_file() and not file.name.startswith(".")
+    ]
+    sources = {
+        path: minified(path, file.read_bytes())
+        for file in files
+        for path in [file.relative_to(source_dir).as_posix()]
     }
     hashed: dict[str, str] = {}
     outputs: dict[str, bytes] = {}
