@@ -43,7 +43,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 
@@ -343,6 +343,12 @@ LINKS = re.compile(
 )
 
 
+# A relative module specifier a script imports (static or dynamic import).
+MODULE_IMPORT = re.compile(
+    r"""(?:\bimport\s*\(\s*|\bfrom\s*|\bimport\s*)["'](\.{1,2}/[^"']+)["']"""
+)
+
+
 def linked_files(html: str) -> list[str]:
     """Stylesheets, scripts and icons the page links (what a browser fetches at once)."""
     found = []
@@ -368,14 +374,22 @@ def check_weight(bench: Bench) -> None:
         page_html = httpx.get(bench.profile_url(), headers=session.headers(), timeout=60).text
         rows.append(("page", total, page.headers.get("content-encoding", "-"), "-"))
         repeat = 1
-        for href in linked_files(page_html):
-            size, answer = _wire_bytes(
-                http, urljoin(bench.profile_url(), href), session.headers(**accept)
-            )
+        pending = [urljoin(bench.profile_url(), href) for href in linked_files(page_html)]
+        seen: set[str] = set()
+        while pending:
+            url = pending.pop(0)
+            if url in seen:
+                continue
+            seen.add(url)
+            size, answer = _wire_bytes(http, url, session.headers(**accept))
             cache = answer.headers.get("cache-control", "")
             repeat += 0 if long_cache(cache) else 1
             total += size
+            href = urlsplit(url).path
             rows.append((href, size, answer.headers.get("content-encoding", "-"), cache or "-"))
+            if href.endswith((".js", ".mjs")):  # a module's imports load with it
+                script = httpx.get(url, timeout=60).text
+                pending += [urljoin(url, spec) for spec in MODULE_IMPORT.findall(script)]
     for name, size, encoding, cache in rows:
         print(f"  {size:>8,} B  {encoding:<5} {name}  [{cache}]")
     print(f"  first view {total:,} B ({total / 1000:.1f} KB), repeat view {repeat} request(s)")
