@@ -94,7 +94,8 @@ def _deflated(text: bytes, seen: bytes) -> bytes:
     options = {"zdict": seen[-WINDOW:]} if seen else {}
     compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS, 9, **options)
     deflated = compressor.compress(text) + compressor.flush(zlib.Z_SYNC_FLUSH)
-    assert deflated.endswith(EMPTY)  # zlib's sync flush, always (RFC 1951 3.2.4)
+    if not deflated.endswith(EMPTY):  # zlib's sync flush always ends so (RFC 1951 3.2.4)
+        raise RuntimeError("zlib's sync flush did not end with an empty stored block")
     return deflated
 
 
