@@ -9,6 +9,7 @@ fails for a table with an `event` column and no trigger."""
 
 from __future__ import annotations
 
+from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.table import Table
 
 from portal.db.tables import Event
@@ -123,3 +124,24 @@ async def add_core() -> None:
 async def drop_core() -> None:
     for statement in POSTGRES_CORE_BACKWARDS if _postgres(Event) else SQLITE_CORE_BACKWARDS:
         await Event.raw(statement)
+
+
+def triggers_migration(
+    migration_id: str, app_name: str, description: str, tables: tuple[str, ...]
+) -> MigrationManager:
+    """A feature's migration that gives its `tables` the triggers (and takes them away)."""
+    manager = MigrationManager(
+        migration_id=migration_id, app_name=app_name, description=description
+    )
+
+    async def run() -> None:
+        for table in tables:
+            await add_triggers(table)
+
+    async def run_backwards() -> None:
+        for table in tables:
+            await drop_triggers(table)
+
+    manager.add_raw(run)
+    manager.add_raw_backwards(run_backwards)
+    return manager

@@ -1,7 +1,5 @@
 """This app's tables raise their event's version (portal.db.versioning)."""
 
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-
 from portal.db import versioning
 
 ID = "2026-11-29T02:54:11:068192"
@@ -11,16 +9,4 @@ TABLES = ("survey_response",)
 
 
 async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="survey", description=DESCRIPTION)
-
-    async def run():
-        for table in TABLES:
-            await versioning.add_triggers(table)
-
-    async def run_backwards():
-        for table in TABLES:
-            await versioning.drop_triggers(table)
-
-    manager.add_raw(run)
-    manager.add_raw_backwards(run_backwards)
-    return manager
+    return versioning.triggers_migration(ID, "survey", DESCRIPTION, TABLES)
