@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from litestar.types import Scope, Send
 
+from portal.web.middleware import send_redirect
+
 BEFORE_PASSWORD_CHANGE = "before_password_change"
 # Other features' pages with fixed content, which a user may want to read first.
 OPEN_PAGES = frozenset({"pages.accessibility", "conduct.code_of_conduct"})
@@ -28,13 +30,5 @@ async def redirect_if_needed(scope: Scope, send: Send) -> bool:
     user = scope.get("user")
     if user is None or not user.must_change_password or allowed(scope):
         return False
-    page = scope["litestar_app"].route_reverse(CHANGE_PAGE).encode()
-    is_htmx = any(name == b"hx-request" for name, _ in scope.get("headers", []))
-    headers = [(b"content-length", b"0"), (b"cache-control", b"no-store")]
-    if is_htmx:
-        status, headers = 200, [*headers, (b"hx-redirect", page)]
-    else:
-        status, headers = 303, [*headers, (b"location", page)]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": b""})
+    await send_redirect(scope, send, scope["litestar_app"].route_reverse(CHANGE_PAGE))
     return True

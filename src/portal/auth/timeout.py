@@ -17,6 +17,7 @@ from litestar.types import Scope, Send
 
 from portal.auth.sessions import Ended, cookie_name
 from portal.web.guards import signed_in
+from portal.web.middleware import send_redirect
 
 # ?signed-out=... on the sign-in page: which message it shows.
 QUERY = "signed-out"
@@ -77,16 +78,5 @@ def sign_in_again_url(scope: Scope, why: Ended) -> str:
 
 async def send_to_sign_in(scope: Scope, send: Send, why: Ended) -> None:
     secure = scope["litestar_app"].state.settings.secure_cookies
-    page = sign_in_again_url(scope, why).encode()
-    is_htmx = any(name == b"hx-request" for name, _ in scope.get("headers", []))
-    headers = [
-        (b"content-length", b"0"),
-        (b"cache-control", b"no-store"),
-        (b"set-cookie", _clear_cookie(secure)),
-    ]
-    if is_htmx:
-        status, headers = 200, [*headers, (b"hx-redirect", page)]
-    else:
-        status, headers = 303, [*headers, (b"location", page)]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": b""})
+    cleared = [(b"set-cookie", _clear_cookie(secure))]
+    await send_redirect(scope, send, sign_in_again_url(scope, why), cleared)

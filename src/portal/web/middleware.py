@@ -49,6 +49,20 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
+async def send_redirect(
+    scope: Scope, send: Send, location: str, headers: list[tuple[bytes, bytes]] | None = None
+) -> None:
+    """A redirect from middleware, before any route runs: 303 for a page, HX-Redirect (200)
+    for htmx, so the browser loads the page itself rather than swapping it in."""
+    is_htmx = _header(scope, b"hx-request") is not None
+    pairs = [(b"content-length", b"0"), (b"cache-control", b"no-store"), *(headers or [])]
+    name = b"hx-redirect" if is_htmx else b"location"
+    pairs.append((name, location.encode("latin-1")))
+    status = 200 if is_htmx else 303
+    await send({"type": "http.response.start", "status": status, "headers": pairs})
+    await send({"type": "http.response.body", "body": b""})
+
+
 def is_static(scope: Scope) -> bool:
     # Once routed, the mount has taken STATIC_PATH off scope["path"]: ask the handler.
     handler = scope.get("route_handler")
