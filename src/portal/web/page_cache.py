@@ -7,7 +7,7 @@ of a 3 ms request. Its content is a function of
 - the event's `version`, which database triggers raise in the same transaction as any
   change to what its pages show (portal.db.versioning; the access query reads it with
   the event, so the check costs no query);
-- who is looking (their id and what of them the header shows);
+- who is looking (their id, and their role and name, which the header shows);
 - the time, to the minute (deadlines pass, a check closes at the end of its day);
 - the request: full page or htmx block. A request with a query string (a success
   banner, a receipt, a row to focus) is never cached.
@@ -167,9 +167,8 @@ def page_key(
         access.event.id,
         access.event.version,
         user.id,
-        user.role,
-        user.display_name,
-        user.username,
+        user.role,  # the header's link home
+        user.display_name,  # "Signed in as"
         minute,
     )
 
