@@ -15,6 +15,7 @@ taking longer than half of it (`max_upload_seconds`).
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections.abc import AsyncIterable, AsyncIterator, Callable
 from contextlib import AbstractContextManager
@@ -49,6 +50,33 @@ class Opened:
 
 
 Observer = Callable[[bytes], None]
+
+
+class IntakeStore:
+    """What both backends do alike: a new upload, or a file put back under the name the
+    database knows it by, each through one Intake into the backend's `_write`."""
+
+    max_upload_seconds: float
+
+    def new_name(self) -> str:
+        return secrets.token_hex(16)
+
+    async def save(
+        self, chunks: AsyncIterable[bytes], *, max_bytes: int, observe: Observer | None = None
+    ) -> StoredFile:
+        intake = Intake(max_bytes, self.max_upload_seconds, observe)
+        return await self._write(self.new_name(), chunks, intake)
+
+    async def put(
+        self, stored_name: str, chunks: AsyncIterable[bytes], *, max_bytes: int
+    ) -> StoredFile:
+        intake = Intake(max_bytes, self.max_upload_seconds, None)
+        return await self._write(stored_name, chunks, intake)
+
+    async def _write(
+        self, stored_name: str, chunks: AsyncIterable[bytes], intake: Intake
+    ) -> StoredFile:
+        raise NotImplementedError
 
 
 class DocumentStore(Protocol):

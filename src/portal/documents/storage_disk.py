@@ -15,7 +15,6 @@ import asyncio
 import hashlib
 import math
 import os
-import secrets
 import time
 from collections.abc import AsyncIterable, AsyncIterator, Iterator
 from contextlib import contextmanager
@@ -27,7 +26,7 @@ import aiofiles.os
 
 from portal.documents.storage import (
     Intake,
-    Observer,
+    IntakeStore,
     Opened,
     StoredFile,
     valid_name,
@@ -40,7 +39,7 @@ READ_SIZE = 256 * 1024  # downloads: read in blocks this large
 BATCH = 1000
 
 
-class DiskStore:
+class DiskStore(IntakeStore):
     def __init__(self, root: Path, *, max_upload_seconds: float = 3600.0) -> None:
         self.root = root
         self.max_upload_seconds = max_upload_seconds
@@ -49,22 +48,6 @@ class DiskStore:
         if not valid_name(stored_name):  # stored names are ours: hex only, never a path
             raise ValueError("bad stored name")
         return self.root / stored_name
-
-    async def save(
-        self,
-        chunks: AsyncIterable[bytes],
-        *,
-        max_bytes: int,
-        observe: Observer | None = None,
-    ) -> StoredFile:
-        intake = Intake(max_bytes, self.max_upload_seconds, observe)
-        return await self._write(secrets.token_hex(16), chunks, intake)
-
-    async def put(
-        self, stored_name: str, chunks: AsyncIterable[bytes], *, max_bytes: int
-    ) -> StoredFile:
-        intake = Intake(max_bytes, self.max_upload_seconds, None)
-        return await self._write(stored_name, chunks, intake)
 
     async def _write(
         self, stored_name: str, chunks: AsyncIterable[bytes], intake: Intake

@@ -33,7 +33,7 @@ from botocore.exceptions import ClientError
 
 from portal.documents.storage import (
     Intake,
-    Observer,
+    IntakeStore,
     Opened,
     StoredFile,
     valid_name,
@@ -46,7 +46,7 @@ RANGE_TIMEOUT = 30.0
 MISSING = {"NoSuchKey", "404", "NotFound"}
 
 
-class S3Store:
+class S3Store(IntakeStore):
     def __init__(
         self,
         bucket: str,
@@ -109,22 +109,6 @@ class S3Store:
         exit_stack, self._exit, self._client = self._exit, None, None
         if exit_stack is not None and self._loop is asyncio.get_running_loop():
             await exit_stack.aclose()
-
-    async def save(
-        self,
-        chunks: AsyncIterable[bytes],
-        *,
-        max_bytes: int,
-        observe: Observer | None = None,
-    ) -> StoredFile:
-        intake = Intake(max_bytes, self.max_upload_seconds, observe)
-        return await self._write(self.new_name(), chunks, intake)
-
-    async def put(
-        self, stored_name: str, chunks: AsyncIterable[bytes], *, max_bytes: int
-    ) -> StoredFile:
-        intake = Intake(max_bytes, self.max_upload_seconds, None)
-        return await self._write(stored_name, chunks, intake)
 
     async def _write(
         self, stored_name: str, chunks: AsyncIterable[bytes], intake: Intake
