@@ -45,6 +45,7 @@ class Settings:
     s3_region: str = "us-east-1"
     storage_grace_seconds: int = 7200  # leftovers older than this are swept; an upload gets half
     sweep_seconds: int = 600  # how often the storage sweep runs
+    reminder_seconds: int = 900  # how often the accuracy-check reminders are looked for
     # ClamAV's clamd ("/run/clamav/clamd.ctl" or "host:3310"): every upload is scanned as it
     # arrives and refused if infected, or if clamd does not answer. Empty: no scan.
     clamd: str = ""
@@ -108,6 +109,7 @@ class Settings:
             "s3_region": env.get("PORTAL_S3_REGION") or "us-east-1",
             "storage_grace_seconds": _int("PORTAL_STORAGE_GRACE_SECONDS", 7200),
             "sweep_seconds": _int("PORTAL_SWEEP_SECONDS", 600),
+            "reminder_seconds": _int("PORTAL_REMINDER_SECONDS", 900),
             "clamd": env.get("PORTAL_CLAMD", ""),
             "trusted_proxies": env.get("PORTAL_TRUSTED_PROXIES", ""),
             "metrics_allow": env.get("PORTAL_METRICS_ALLOW", "127.0.0.0/8, ::1"),
