@@ -1,5 +1,16 @@
 """What other features may use of the factual accuracy check: its public face."""
 
 from portal.accuracy.service import extend_deadline, find, form_link, metric_readings, open_check
+from portal.accuracy.waiting import CheckDue, checks_near_deadline, checks_of, working_days_left
 
-__all__ = ["extend_deadline", "find", "form_link", "metric_readings", "open_check"]
+__all__ = [
+    "CheckDue",
+    "checks_near_deadline",
+    "checks_of",
+    "extend_deadline",
+    "find",
+    "form_link",
+    "metric_readings",
+    "open_check",
+    "working_days_left",
+]
