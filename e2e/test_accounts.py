@@ -20,6 +20,7 @@ from playwright.sync_api import Page, expect
 
 from e2e.axe import assert_accessible
 from e2e.conftest import Server, start_server
+from e2e.keyboard import tab_to
 
 NEW_PASSWORD = "Kestrel42 nest"
 IDENTITY = "If your identity cannot be verified, contact your inspection support administrator"
@@ -188,7 +189,7 @@ def test_forgotten_password_by_keyboard(page: Page, own_server: Server) -> None:
     expect(page.locator(".govuk-error-summary")).to_be_focused()
     expect(page.locator(".govuk-error-summary")).to_contain_text("The code is not correct")
     assert_accessible(page, "forgotten password: wrong code")
-    page.get_by_label("Code", exact=True).focus()
+    tab_to(page, page.get_by_label("Code", exact=True))
     page.keyboard.press("Control+A")
     page.keyboard.type(code)
     page.keyboard.press("Enter")

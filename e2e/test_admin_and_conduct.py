@@ -13,11 +13,11 @@ from datetime import UTC, date, datetime, timedelta
 from email import policy
 from pathlib import Path
 
-from playwright.sync_api import Locator, Page, expect
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+from playwright.sync_api import Page, expect
 
 from e2e.axe import assert_accessible
 from e2e.conftest import DEMO_PASSWORD, Server, sign_in, start_server
+from e2e.keyboard import press_on, shift_tab_to, tab_to, type_into
 from portal.clock import format_date_range
 
 NEW_PASSWORD = "Quiet-Harbour-73-Lantern"
@@ -233,26 +233,19 @@ def _journey(page: Page, server: Server) -> None:
     assert_accessible(page, "audit log")
 
 
-def _press_on(page: Page, locator) -> None:
-    locator.focus()
-    page.keyboard.press("Enter")
-
-
 def test_concern_by_keyboard_only(page: Page, tmp_path: Path) -> None:
     server = start_server(tmp_path / "server")
     try:
         heading = page.get_by_role("heading", level=1)
         page.goto(f"{server.url}/sign-in")
-        page.get_by_label("Username").focus()
-        page.keyboard.type("provider")
+        type_into(page, page.get_by_label("Username"), "provider")
         page.keyboard.press("Tab")
         page.keyboard.type(DEMO_PASSWORD)
         page.keyboard.press("Enter")
         expect(heading).to_have_text("Oakfield Primary School")
-        _press_on(page, page.get_by_role("link", name="Raise a concern"))
+        press_on(page, page.get_by_role("link", name="Raise a concern"))
         expect(heading).to_have_text("Raise a concern")
-        page.get_by_label("Your concern").focus()
-        page.keyboard.type("We were not told the timetable.")
+        type_into(page, page.get_by_label("Your concern"), "We were not told the timetable.")
         page.keyboard.press("Tab")
         expect(page.get_by_role("button", name="Send concern")).to_be_focused()
         page.keyboard.press("Enter")
@@ -260,19 +253,21 @@ def test_concern_by_keyboard_only(page: Page, tmp_path: Path) -> None:
             "Your concern has been sent"
         )
         assert_accessible(page, "concern sent by keyboard")
-        _press_on(page, page.get_by_role("button", name="Sign out"))
+        press_on(page, page.get_by_role("button", name="Sign out"))
         # Let the sign-out finish before going on, or the next navigation aborts it.
         expect(heading).to_have_text("You have signed out")
 
         page.goto(f"{server.url}/sign-in")
-        page.get_by_label("Username").focus()
-        page.keyboard.type("lead.inspector")
+        type_into(page, page.get_by_label("Username"), "lead.inspector")
         page.keyboard.press("Tab")
         page.keyboard.type(DEMO_PASSWORD)
         page.keyboard.press("Enter")
-        _press_on(page, page.get_by_role("link", name="INS-2026-0415"))
-        page.get_by_label("Your response to concern 1").focus()
-        page.keyboard.type("Sorry: the timetable is now in the documents.")
+        press_on(page, page.get_by_role("link", name="INS-2026-0415"))
+        type_into(
+            page,
+            page.get_by_label("Your response to concern 1"),
+            "Sorry: the timetable is now in the documents.",
+        )
         page.keyboard.press("Tab")
         page.keyboard.type("Timetable uploaded.")
         page.keyboard.press("Tab")
@@ -356,30 +351,6 @@ def test_concern_answered_in_another_tab(page: Page, tmp_path: Path) -> None:
 
 
 # -- the console by keyboard only, and without JavaScript --------------------------------
-
-
-def tab_to(page: Page, target: Locator, *, backwards: bool = False, limit: int = 60) -> None:
-    """Keyboard only: Tab (or Shift+Tab) until `target` has the focus, failing clearly
-    if it is not reached within `limit` presses (unreachable, or a keyboard trap)."""
-    try:
-        handle = target.element_handle()
-    except PlaywrightTimeoutError:
-        raise AssertionError(f"{target} is not on the page: there is nothing to Tab to") from None
-    key = "Shift+Tab" if backwards else "Tab"
-    for _ in range(limit):
-        if page.evaluate("(el) => document.activeElement === el", handle):
-            return
-        page.keyboard.press(key)
-    focused = page.evaluate("() => document.activeElement && document.activeElement.outerHTML")
-    raise AssertionError(
-        f"{limit} presses of {key} did not reach {target}; the focus is on {focused}"
-    )
-
-
-def type_into(page: Page, field: Locator, text: str) -> None:
-    """Tab to `field` and type `text` as a user would (no fill)."""
-    tab_to(page, field)
-    page.keyboard.type(text)
 
 
 def test_admin_creates_a_provider_user_and_event_by_keyboard_only(
@@ -480,7 +451,7 @@ def _keyboard_journey(page: Page, server: Server) -> None:
     assert_accessible(page, "user page after create (keyboard)")
 
     # Back to the provider through the console's navigation and the list's search.
-    tab_to(page, page.get_by_role("link", name="Administration"), backwards=True)
+    shift_tab_to(page, page.get_by_role("link", name="Administration"))
     page.keyboard.press("Enter")
     expect(heading).to_have_text("Administration")
     tab_to(page, page.get_by_role("link", name="Providers", exact=True))

@@ -6,6 +6,7 @@ from playwright.sync_api import Page, expect
 
 from e2e.axe import assert_accessible
 from e2e.conftest import DEMO_PASSWORD, Server, sign_in
+from e2e.keyboard import tab_to
 
 
 def test_provider_signs_in_and_sees_profile_page(page: Page, server: Server) -> None:
@@ -71,7 +72,7 @@ def test_sign_in_by_keyboard_only(page: Page, server: Server) -> None:
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Your inspections")
     assert_accessible(page, "inspector's list of events")
-    page.get_by_role("link", name="INS-2026-0415").focus()
+    tab_to(page, page.get_by_role("link", name="INS-2026-0415"))
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Oakfield Primary School")
     assert_accessible(page, "profile page as inspector")

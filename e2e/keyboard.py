@@ -1,0 +1,61 @@
+"""Keyboard only, as a user without a mouse moves: Tab and Shift+Tab until a control has
+the focus (never `.focus()`, which would reach a control the keyboard cannot), then
+Enter, Space or typing."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Locator, Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+
+def _press_until(page: Page, target: Locator, key: str, max_steps: int) -> None:
+    try:
+        handle = target.element_handle()
+    except PlaywrightTimeoutError:
+        raise AssertionError(f"{target} is not on the page: there is nothing to Tab to") from None
+    for _ in range(max_steps):
+        if page.evaluate("(el) => document.activeElement === el", handle):
+            return
+        page.keyboard.press(key)
+    if page.evaluate("(el) => document.activeElement === el", handle):
+        return
+    focused = page.evaluate("() => document.activeElement && document.activeElement.outerHTML")
+    raise AssertionError(
+        f"{max_steps} presses of {key} did not reach {target}; the focus is on {focused}"
+    )
+
+
+def tab_to(page: Page, target: Locator, max_steps: int = 60) -> None:
+    """Press Tab until `target` has the focus; fail if it is not reached (unreachable by
+    keyboard, or a keyboard trap) within `max_steps` presses."""
+    _press_until(page, target, "Tab", max_steps)
+
+
+def shift_tab_to(page: Page, target: Locator, max_steps: int = 60) -> None:
+    """Press Shift+Tab until `target` has the focus (moving back up the page)."""
+    _press_until(page, target, "Shift+Tab", max_steps)
+
+
+def type_into(page: Page, field: Locator, text: str) -> None:
+    """Tab to `field` and type `text` as a user would (no fill)."""
+    tab_to(page, field)
+    page.keyboard.type(text)
+
+
+def retype_into(page: Page, field: Locator, text: str) -> None:
+    """Tab (or Shift+Tab when it is above) to a field that has a value, select it all and
+    type over it."""
+    above = page.evaluate(
+        "(el) => !!(document.activeElement && el.compareDocumentPosition(document.activeElement)"
+        " & Node.DOCUMENT_POSITION_FOLLOWING)",
+        field.element_handle(),
+    )
+    (shift_tab_to if above else tab_to)(page, field)
+    page.keyboard.press("Control+A")
+    page.keyboard.type(text)
+
+
+def press_on(page: Page, target: Locator, key: str = "Enter") -> None:
+    """Tab to a link or button and press it (Enter, or Space for a button or checkbox)."""
+    tab_to(page, target)
+    page.keyboard.press(key)
