@@ -42,15 +42,21 @@ def type_into(page: Page, field: Locator, text: str) -> None:
     page.keyboard.type(text)
 
 
-def retype_into(page: Page, field: Locator, text: str) -> None:
-    """Tab (or Shift+Tab when it is above) to a field that has a value, select it all and
-    type over it."""
+def move_to(page: Page, target: Locator, max_steps: int = 60) -> None:
+    """Tab to `target`, or Shift+Tab when it is above the focused control, as a user
+    goes back up a page."""
     above = page.evaluate(
-        "(el) => !!(document.activeElement && el.compareDocumentPosition(document.activeElement)"
-        " & Node.DOCUMENT_POSITION_FOLLOWING)",
-        field.element_handle(),
+        "(el) => { const at = document.activeElement;"
+        " return !!at && at !== document.body"
+        " && !!(el.compareDocumentPosition(at) & Node.DOCUMENT_POSITION_FOLLOWING); }",
+        target.element_handle(),
     )
-    (shift_tab_to if above else tab_to)(page, field)
+    (shift_tab_to if above else tab_to)(page, target, max_steps)
+
+
+def retype_into(page: Page, field: Locator, text: str) -> None:
+    """Move to a field that has a value, select it all and type over it."""
+    move_to(page, field)
     page.keyboard.press("Control+A")
     page.keyboard.type(text)
 
@@ -59,3 +65,22 @@ def press_on(page: Page, target: Locator, key: str = "Enter") -> None:
     """Tab to a link or button and press it (Enter, or Space for a button or checkbox)."""
     tab_to(page, target)
     page.keyboard.press(key)
+
+
+def sign_in_by_keyboard(page: Page, url: str, username: str, password: str) -> None:
+    """The sign-in page from the top, by keyboard: Tab to the fields, type, Enter."""
+    page.goto(f"{url}/sign-in")
+    type_into(page, page.get_by_label("Username"), username)
+    type_into(page, page.get_by_label("Password", exact=True), password)
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "() => !document.querySelector('#sign-in-form') || document.querySelector('.govuk-error-summary')"
+    )
+    page.wait_for_load_state()
+
+
+def sign_out_by_keyboard(page: Page) -> None:
+    """Back up to the header's Sign out button and press it."""
+    move_to(page, page.get_by_role("button", name="Sign out"), max_steps=120)
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", level=1, name="You have signed out").wait_for()
