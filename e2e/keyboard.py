@@ -61,9 +61,9 @@ def retype_into(page: Page, field: Locator, text: str) -> None:
     page.keyboard.type(text)
 
 
-def press_on(page: Page, target: Locator, key: str = "Enter") -> None:
+def press_on(page: Page, target: Locator, key: str = "Enter", max_steps: int = 60) -> None:
     """Tab to a link or button and press it (Enter, or Space for a button or checkbox)."""
-    tab_to(page, target)
+    tab_to(page, target, max_steps)
     page.keyboard.press(key)
 
 
