@@ -13,7 +13,7 @@ from litestar.plugins.htmx import HTMXPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
-from portal import mail
+from portal import links, mail, notify
 from portal.accuracy.api import metric_readings as accuracy_readings
 from portal.accuracy.routes import router as accuracy_router
 from portal.admin.routes import router as admin_router
@@ -150,4 +150,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     # once each (Litestar's reverse compares parameter sets on every call).
     environment.globals["url_for"] = functools.lru_cache(maxsize=URLS_CACHED)(app.route_reverse)
     environment.globals["static"] = static.url  # the hashed name, cached for a year
+    # Links in mail and from periodic tasks: route names and the public address.
+    links.install(app.route_reverse, settings.base_url)
+    notify.install(settings)
     return app
