@@ -127,6 +127,15 @@ def demo_secret_key(data_dir: Path) -> str:
     return path.read_text().strip()
 
 
+def demo_base_url(host: str, port: int) -> str:
+    """The demo's own address, for links in its mail: a wildcard host (listen on every
+    address) is reached on this machine as the loopback address."""
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # an IPv6 address in a URL
+    return f"http://{host}:{port}"
+
+
 def refusal(settings: Settings, workers: int) -> str | None:
     """Why `serve` must not start with this configuration (a setting that would half-work)."""
     if not os.environ.get("PORTAL_SECRET_KEY"):
@@ -189,8 +198,7 @@ async def demo(args: argparse.Namespace, settings: Settings) -> int:
             await demo_data.load(files)
     finally:
         await files.close()
-    address = f"http://{args.host}:{args.port}/"
-    print(f"\nProvider Portal demo: {address}")
+    print(f"\nProvider Portal demo: {settings.base_url.rstrip('/')}/")
     print(
         f"Data: {settings.data_dir.resolve()}  (mail is written to {settings.outbox_dir.resolve()})"
     )
@@ -213,6 +221,8 @@ def main(argv: list[str] | None = None) -> int:
     settings = settings_from(args)
     if args.command == "demo":
         settings = settings.with_(secret_key=demo_secret_key(settings.data_dir))
+        if not os.environ.get("PORTAL_BASE_URL"):  # links in mail reach this demo
+            settings = settings.with_(base_url=demo_base_url(args.host, args.port))
     func = COMMANDS[args.command][0]
     status = asyncio.run(func(args, settings))
     if status == 0 and args.command == "serve":
