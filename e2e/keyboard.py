@@ -10,15 +10,14 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 def _press_until(page: Page, target: Locator, key: str, max_steps: int) -> None:
     try:
-        handle = target.element_handle()
+        target.wait_for(state="attached")
     except PlaywrightTimeoutError:
         raise AssertionError(f"{target} is not on the page: there is nothing to Tab to") from None
-    for _ in range(max_steps):
-        if page.evaluate("(el) => document.activeElement === el", handle):
+    for _ in range(max_steps + 1):
+        # The locator is found afresh each time: an htmx swap may have replaced it.
+        if target.evaluate("(el) => document.activeElement === el"):
             return
         page.keyboard.press(key)
-    if page.evaluate("(el) => document.activeElement === el", handle):
-        return
     focused = page.evaluate("() => document.activeElement && document.activeElement.outerHTML")
     raise AssertionError(
         f"{max_steps} presses of {key} did not reach {target}; the focus is on {focused}"
@@ -45,11 +44,10 @@ def type_into(page: Page, field: Locator, text: str) -> None:
 def move_to(page: Page, target: Locator, max_steps: int = 60) -> None:
     """Tab to `target`, or Shift+Tab when it is above the focused control, as a user
     goes back up a page."""
-    above = page.evaluate(
+    above = target.evaluate(
         "(el) => { const at = document.activeElement;"
         " return !!at && at !== document.body"
-        " && !!(el.compareDocumentPosition(at) & Node.DOCUMENT_POSITION_FOLLOWING); }",
-        target.element_handle(),
+        " && !!(el.compareDocumentPosition(at) & Node.DOCUMENT_POSITION_FOLLOWING); }"
     )
     (shift_tab_to if above else tab_to)(page, target, max_steps)
 
@@ -58,6 +56,7 @@ def retype_into(page: Page, field: Locator, text: str) -> None:
     """Move to a field that has a value, select it all and type over it."""
     move_to(page, field)
     page.keyboard.press("Control+A")
+    page.keyboard.press("Backspace")
     page.keyboard.type(text)
 
 
