@@ -180,9 +180,9 @@ def test_admin_event_and_users_by_keyboard_only(page: Page, server: Server) -> N
     expect(summary_list).to_contain_text("Closed")
     expect(page.get_by_text("This event is closed: nothing on it can be changed.")).to_be_visible()
     expect(page.get_by_role("button", name="Close event")).to_have_count(0)
-    expect(page.get_by_role("link", name="Extend the factual accuracy check deadline")).to_have_count(
-        0
-    )
+    expect(
+        page.get_by_role("link", name="Extend the factual accuracy check deadline")
+    ).to_have_count(0)
     assert_accessible(page, "event closed (keyboard)")
     assert rows(server, "SELECT status FROM event WHERE event_ref = ?", EVENT) == [("closed",)]
     assert audit_actions(server, EVENT)[-4:] == [
