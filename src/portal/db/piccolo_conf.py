@@ -15,5 +15,6 @@ APP_REGISTRY = AppRegistry(
         "portal.survey.piccolo_app",
         "portal.conduct.piccolo_app",
         "portal.admin.piccolo_app",
+        "portal.receipts.piccolo_app",
     ]
 )

@@ -1,0 +1,10 @@
+"""What other features may use of receipts: its public face.
+
+`record(event_id, actor_id, kind, summary, files=[{"name", "size", "sha256"}])` stores a
+submission inside the caller's transaction and returns its reference ("PP-7K3M-Q9TD");
+`KINDS` names the kinds ("documents", "accuracy", "survey", "concern", "evidence").
+A receipt's page is the route `receipts.receipt` (event_id, reference)."""
+
+from portal.receipts.service import KINDS, record
+
+__all__ = ["KINDS", "record"]
