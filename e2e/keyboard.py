@@ -24,24 +24,24 @@ def _press_until(page: Page, target: Locator, key: str, max_steps: int) -> None:
     )
 
 
-def tab_to(page: Page, target: Locator, max_steps: int = 60) -> None:
+def tab_to(page: Page, target: Locator, max_steps: int = 100) -> None:
     """Press Tab until `target` has the focus; fail if it is not reached (unreachable by
     keyboard, or a keyboard trap) within `max_steps` presses."""
     _press_until(page, target, "Tab", max_steps)
 
 
-def shift_tab_to(page: Page, target: Locator, max_steps: int = 60) -> None:
+def shift_tab_to(page: Page, target: Locator, max_steps: int = 100) -> None:
     """Press Shift+Tab until `target` has the focus (moving back up the page)."""
     _press_until(page, target, "Shift+Tab", max_steps)
 
 
-def type_into(page: Page, field: Locator, text: str) -> None:
+def type_into(page: Page, field: Locator, text: str, max_steps: int = 100) -> None:
     """Tab to `field` and type `text` as a user would (no fill)."""
-    tab_to(page, field)
+    tab_to(page, field, max_steps)
     page.keyboard.type(text)
 
 
-def move_to(page: Page, target: Locator, max_steps: int = 60) -> None:
+def move_to(page: Page, target: Locator, max_steps: int = 100) -> None:
     """Tab to `target`, or Shift+Tab when it is above the focused control, as a user
     goes back up a page."""
     above = target.evaluate(
@@ -60,7 +60,7 @@ def retype_into(page: Page, field: Locator, text: str) -> None:
     page.keyboard.type(text)
 
 
-def press_on(page: Page, target: Locator, key: str = "Enter", max_steps: int = 60) -> None:
+def press_on(page: Page, target: Locator, key: str = "Enter", max_steps: int = 100) -> None:
     """Tab to a link or button and press it (Enter, or Space for a button or checkbox)."""
     tab_to(page, target, max_steps)
     page.keyboard.press(key)
