@@ -77,9 +77,14 @@ class Document(Table, tablename="document"):
     content_type = Varchar(length=120)
     uploaded_by = ForeignKey(references=User)
     uploaded_at = Timestamptz(default=TimestamptzNow())
-    state = Varchar(length=20, default="staged", index=True)  # staged|live|pending_delete|deleted
+    # staged|live|pending_delete|deleted|superseded (a published report's earlier version)
+    state = Varchar(length=20, default="staged", index=True)
     staged_by = ForeignKey(references=User, null=True)  # who staged the pending change
     saved_at = Timestamptz(null=True, default=None)
+    # A published draft or final report is a record: each Save of one is its next
+    # version (1, 2, …) and the one before stays, superseded, never deleted.
+    version = Integer(null=True, default=None)
+    superseded_at = Timestamptz(null=True, default=None)
 
 
 class UserSession(Table, tablename="user_session"):
