@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from piccolo.columns import Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
-from portal.db.tables import Event, User
+from portal.db.tables import Document, Event, User
 
 
 class AccuracyCheck(Table, tablename="accuracy_check"):
@@ -26,3 +27,6 @@ class AccuracyCheck(Table, tablename="accuracy_check"):
     updated_by = ForeignKey(references=User, null=True)
     completed_at = Timestamptz(null=True, default=None)
     completed_by = ForeignKey(references=User, null=True)
+    # The version of the draft report the check is about: set when it opens, moved to a
+    # newer version while it is open, kept once completed.
+    report_document = ForeignKey(references=Document, null=True, on_delete=OnDelete.restrict)
