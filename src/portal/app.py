@@ -26,6 +26,7 @@ from portal.db import engine as db_engine
 from portal.documents.api import make_storage, sweep_forever
 from portal.documents.routes import router as documents_router
 from portal.events.routes import router as events_router
+from portal.receipts.routes import router as receipts_router
 from portal.settings import Settings
 from portal.survey.routes import router as survey_router
 from portal.web import health, metrics, pages
@@ -53,6 +54,7 @@ ROUTERS = [
     accuracy_router,
     survey_router,
     conduct_router,
+    receipts_router,
     admin_router,
     pages.router,
     health.router,
