@@ -20,7 +20,7 @@ from playwright.sync_api import Page, expect
 
 from e2e.axe import assert_accessible
 from e2e.conftest import Server, start_server
-from e2e.keyboard import tab_to
+from e2e.keyboard import tab_to, type_into
 
 NEW_PASSWORD = "Kestrel42 nest"
 IDENTITY = "If your identity cannot be verified, contact your inspection support administrator"
@@ -210,8 +210,8 @@ def test_forgotten_password_by_keyboard(page: Page, own_server: Server) -> None:
     _tab_to(page, "document.activeElement.textContent.trim() === 'Click here'")
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to the Provider Portal")
-    page.get_by_label("Username").fill("cara.keys")
-    page.get_by_label("Password", exact=True).fill(NEW_PASSWORD)
+    type_into(page, page.get_by_label("Username"), "cara.keys")
+    type_into(page, page.get_by_label("Password", exact=True), NEW_PASSWORD)
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Oakfield Primary School", timeout=15_000

@@ -18,6 +18,7 @@ from playwright.sync_api import Page, expect
 
 from e2e.axe import assert_accessible
 from e2e.conftest import Server, sign_in, start_server
+from e2e.keyboard import tab_to
 
 WARNING = "You’re about to be signed out"
 
@@ -76,7 +77,8 @@ def test_the_warning_by_keyboard(page: Page, warning_server: Server) -> None:
 
     # And 'Sign out' in it signs out.
     expect(dialog).to_be_visible(timeout=15_000)
-    dialog.get_by_role("button", name="Sign out").click()
+    tab_to(page, dialog.get_by_role("button", name="Sign out"))
+    page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("You have signed out")
 
 
