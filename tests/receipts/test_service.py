@@ -100,3 +100,11 @@ async def test_activity_lists_newest_first_for_the_event_only(db: None, make: Fa
     listed = await service.activity(world.event.id)
     assert [r.reference for r in listed] == [second, first]
     assert listed[0].who == world.colleague.display_name
+
+
+def test_a_confirmation_carries_the_reference() -> None:
+    assert (
+        service.with_reference("Your survey answers have been saved", "PP-2345-6789")
+        == "Your survey answers have been saved. Your reference is PP-2345-6789"
+    )
+    assert service.with_reference("Saved", None) == "Saved"

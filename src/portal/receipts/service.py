@@ -51,6 +51,13 @@ async def _unused_reference() -> str:
     raise RuntimeError("no unused submission reference after several tries")
 
 
+def with_reference(message: str, reference: str | None) -> str:
+    """A confirmation as the user sees it, with the reference to quote."""
+    if not reference:
+        return message
+    return f"{message.rstrip('.')}. Your reference is {reference}"
+
+
 def file_details(name: str, size: int, sha256: str) -> dict[str, Any]:
     return {"name": name, "size": int(size), "sha256": sha256}
 

@@ -1,0 +1,94 @@
+"""Each submission gets a reference, shown in its confirmation and stored with what was
+submitted; a submission that fails leaves no receipt."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from portal.db.tables import Document
+from portal.receipts.tables import Submission
+from tests.client import PortalClient
+from tests.documents.conftest import upload
+from tests.documents.samples import PDF
+from tests.factories import Factory
+
+REFERENCE = re.compile(r"PP-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}")
+
+
+async def submissions(event_id: int) -> list[dict[str, Any]]:
+    return await (
+        Submission.select()
+        .where(Submission.event == event_id)
+        .order_by(Submission.id)
+        .output(load_json=True)
+    )
+
+
+def banner_reference(location: str) -> str:
+    done = parse_qs(urlparse(location).query)["done"][0]
+    found = REFERENCE.search(done)
+    assert found, done
+    assert f"Your reference is {found.group(0)}" in done
+    return found.group(0)
+
+
+async def test_a_documents_save_has_a_reference_with_its_files(
+    client: PortalClient, make: Factory
+) -> None:
+    world = await make.world()
+    old = await make.document(world.event, world.colleague, file_name="old-plan.pdf")
+    await client.sign_in_as(world.provider_user)
+    url = f"/events/{world.event.id}/documents"
+    await upload(client, url, [("policy.pdf", PDF)])
+    await client.post(f"{url}/{old.id}/delete")
+    response = await client.post(f"{url}/save")
+    reference = banner_reference(response.headers["location"])
+    profile = await client.get(response.headers["location"])
+    assert f"Your reference is {reference}" in profile.text
+    [row] = await submissions(world.event.id)
+    assert row["reference"] == reference
+    assert row["kind"] == "documents"
+    assert row["actor"] == world.provider_user.id
+    assert row["summary"] == "Documents uploaded by provider: 1 saved; 1 deleted (old-plan.pdf)"
+    assert row["details"]["files"] == [
+        {"name": "policy.pdf", "size": len(PDF), "sha256": hashlib.sha256(PDF).hexdigest()}
+    ]
+    # and it is listed, and has its receipt
+    activity = await client.get(f"/events/{world.event.id}/activity")
+    assert reference in activity.text and hashlib.sha256(PDF).hexdigest() in activity.text
+    receipt = await client.get(f"/events/{world.event.id}/activity/{reference}")
+    assert receipt.status_code == 200 and "policy.pdf" in receipt.text
+
+
+async def test_a_documents_save_that_fails_leaves_no_receipt(
+    client: PortalClient, make: Factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = await make.world()
+    await client.sign_in_as(world.provider_user)
+    url = f"/events/{world.event.id}/documents"
+    await upload(client, url, [("policy.pdf", PDF)])
+    from portal.documents import service
+
+    real = service.record_submission
+
+    async def then_fail(*args: Any, **kwargs: Any) -> str:
+        await real(*args, **kwargs)  # the receipt is written, then the Save fails
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(service, "record_submission", then_fail)
+    assert (await client.post(f"{url}/save")).status_code == 500
+    assert await submissions(world.event.id) == []
+    assert (await Document.select(Document.state))[0]["state"] == "staged"
+
+
+async def test_nothing_to_save_is_no_submission(client: PortalClient, make: Factory) -> None:
+    world = await make.world()
+    await client.sign_in_as(world.provider_user)
+    response = await client.post(f"/events/{world.event.id}/documents/save")
+    assert "reference" not in response.headers["location"]
+    assert await submissions(world.event.id) == []
