@@ -458,7 +458,9 @@ async def test_save_applies_uploads_and_deletes_and_shows_a_receipt(
     location = urlparse(response.headers["location"])
     assert location.path == f"/events/{world.event.id}"
     query = parse_qs(location.query)
-    assert query["done"] == ["Your changes to the documents have been saved"]
+    assert query["done"][0].startswith(
+        "Your changes to the documents have been saved. Your reference is PP-"
+    )
     states = {r["file_name"]: r["state"] for r in await rows(world)}
     assert states == {"old-policy.pdf": "deleted", "new-policy.pdf": "live", "notes.txt": "live"}
     assert old.stored_name not in files_on_disk(settings)

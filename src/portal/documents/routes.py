@@ -22,6 +22,7 @@ from portal.documents import forms, service
 from portal.documents.scan import Clamd
 from portal.documents.storage import DocumentStore
 from portal.documents.upload import OVERHEAD_BYTES, read_upload
+from portal.receipts.api import with_reference
 from portal.validation import Refused
 from portal.web.access import EventAccess
 from portal.web.banner import with_banner
@@ -228,7 +229,7 @@ class DocumentsScreen(Controller):
         return self._back_to_profile(
             request,
             access,
-            "Your changes to the documents have been saved",
+            with_reference("Your changes to the documents have been saved", result.reference),
             receipt=str(result.receipt_id),
         )
 

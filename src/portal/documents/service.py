@@ -24,6 +24,7 @@ from portal.documents.filetypes import TextCheck, describe, judge
 from portal.documents.scan import Clamd, Infected, ScanFailed, ScannerDown
 from portal.documents.storage import DocumentStore, StoredFile, TooLarge
 from portal.documents.tables import SaveReceipt
+from portal.receipts.api import record as record_submission
 from portal.settings import Settings
 from portal.validation import Refused
 from portal.web.access import EventAccess
@@ -429,6 +430,7 @@ class SaveResult:
     uploaded: list[Document]
     deleted: list[Document]
     receipt_id: int | None
+    reference: str | None = None  # the submission's, to quote (portal.receipts)
 
 
 async def save(access: EventAccess, side: str, store: DocumentStore) -> SaveResult:
@@ -462,8 +464,17 @@ async def save(access: EventAccess, side: str, store: DocumentStore) -> SaveResu
                 f"{side} document {doc.id} '{doc.file_name}'",
             )
         receipt_id = None
+        reference = None
         if changes:
             receipt_id = await _record_receipt(access, side, uploaded, deleted, now)
+            reference = await record_submission(
+                access.event.id,
+                access.user.id,
+                "documents",
+                _submission_summary(side, uploaded, deleted),
+                files=[{"name": d.file_name, "size": d.size, "sha256": d.sha256} for d in uploaded],
+                at=now,
+            )
     # After the commit: the files of deleted documents go, and other features hear
     # about Ofsted documents that are now published.
     for doc in deleted:
@@ -471,7 +482,9 @@ async def save(access: EventAccess, side: str, store: DocumentStore) -> SaveResu
     if side == "ofsted":
         for doc in uploaded:
             await publishing.published(access.event.id, doc.kind, now)
-    return SaveResult(uploaded=uploaded, deleted=deleted, receipt_id=receipt_id)
+    return SaveResult(
+        uploaded=uploaded, deleted=deleted, receipt_id=receipt_id, reference=reference
+    )
 
 
 async def cancel(access: EventAccess, side: str, store: DocumentStore) -> int:
@@ -501,6 +514,18 @@ async def cancel(access: EventAccess, side: str, store: DocumentStore) -> int:
     for doc in uploaded:
         await store.delete(doc.stored_name)
     return len(changes)
+
+
+def _submission_summary(side: str, uploaded: list[Document], deleted: list[Document]) -> str:
+    """One Save, as 'Activity and receipts' lists it."""
+    where = "Ofsted" if side == "ofsted" else "provider"
+    parts = []
+    if uploaded:
+        parts.append(f"{len(uploaded)} saved")
+    if deleted:
+        names = ", ".join(d.file_name for d in deleted)
+        parts.append(f"{len(deleted)} deleted ({names})")
+    return f"Documents uploaded by {where}: " + "; ".join(parts)
 
 
 def _files(documents: list[Document]) -> list[dict[str, Any]]:
