@@ -12,6 +12,7 @@ import pytest
 
 from portal.db.tables import Document
 from portal.receipts.tables import Submission
+from tests.accuracy.helpers import open_world, stored
 from tests.client import PortalClient
 from tests.documents.conftest import upload
 from tests.documents.samples import PDF
@@ -92,3 +93,47 @@ async def test_nothing_to_save_is_no_submission(client: PortalClient, make: Fact
     response = await client.post(f"/events/{world.event.id}/documents/save")
     assert "reference" not in response.headers["location"]
     assert await submissions(world.event.id) == []
+
+
+async def test_the_accuracy_check_done_has_a_reference_shown_on_the_check(
+    client: PortalClient, make: Factory
+) -> None:
+    world = await open_world(make)
+    await client.sign_in_as(world.provider_user)
+    check_url = f"/events/{world.event.id}/accuracy-check"
+    response = await client.post(
+        check_url, {"action": "done", "wants_to_comment": "no", "confirmed": "yes"}
+    )
+    assert response.status_code == 303
+    [row] = await submissions(world.event.id)
+    assert row["kind"] == "accuracy" and row["actor"] == world.provider_user.id
+    assert row["summary"].endswith("draft report: No")
+    page = (await client.get(check_url)).text
+    assert f"Your reference is <strong>{row['reference']}</strong>" in page
+    assert f"/events/{world.event.id}/activity/{row['reference']}" in page
+    # the lead inspector reads the same check, with its reference
+    await client.sign_in_as(world.lead)
+    assert row["reference"] in (await client.get(check_url)).text
+
+
+async def test_an_accuracy_check_that_fails_to_complete_leaves_no_receipt(
+    client: PortalClient, make: Factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = await open_world(make)
+    await client.sign_in_as(world.provider_user)
+    from portal.accuracy import service
+
+    real = service.record_submission
+
+    async def then_fail(*args: Any, **kwargs: Any) -> str:
+        await real(*args, **kwargs)
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(service, "record_submission", then_fail)
+    response = await client.post(
+        f"/events/{world.event.id}/accuracy-check",
+        {"action": "done", "wants_to_comment": "no", "confirmed": "yes"},
+    )
+    assert response.status_code == 500
+    assert await submissions(world.event.id) == []
+    assert (await stored(world.event)).completed_at is None

@@ -147,6 +147,17 @@ async def activity(event_id: int) -> list[Receipt]:
     return [_receipt(row) for row in await _LIST.rows(event=event_id)]
 
 
+async def latest_reference(event_id: int, kind: str) -> str | None:
+    """The newest reference of this kind on the event (the completed check's, say)."""
+    row = await (
+        Submission.select(Submission.reference)
+        .where((Submission.event == event_id) & (Submission.kind == kind))
+        .order_by(Submission.id, ascending=False)
+        .first()
+    )
+    return row["reference"] if row else None
+
+
 async def find(event_id: int, reference: str) -> Receipt | None:
     row = await _ONE.first(event=event_id, reference=normal(reference))
     return _receipt(row) if row else None
