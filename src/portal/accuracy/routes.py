@@ -13,6 +13,7 @@ from litestar import Request, get, post
 from litestar.response import Response
 
 from portal.accuracy import forms, service
+from portal.receipts.api import latest_reference
 from portal.validation import Parsed
 from portal.web.access import EventAccess
 from portal.web.render import already_done, redirect, render, wants_fragment
@@ -40,6 +41,10 @@ async def _context(state: service.CheckState, **extra: Any) -> dict[str, Any]:
         "errors": extra.pop("errors", {}),
         "draft_report": await service.draft_report(access.event.id),
         "completed_by": await service.completed_by_name(state.check),
+        # The completed check's reference, to quote (its receipt: 'Activity and receipts').
+        "reference": (
+            await latest_reference(access.event.id, "accuracy") if state.completed else None
+        ),
         "answers_labels": forms.ANSWERS,
         "question": forms.QUESTION,
         "confirmation": forms.CONFIRMATION,

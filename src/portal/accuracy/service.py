@@ -14,6 +14,7 @@ from portal.accuracy.tables import AccuracyCheck
 from portal.db.engine import serialising_transaction
 from portal.db.prepared import Param, Prepared
 from portal.db.tables import Document, TeamMember, User
+from portal.receipts.api import record as record_submission
 from portal.web.access import EventAccess
 from portal.web.tasks import FormLink
 
@@ -366,6 +367,14 @@ async def complete(
             extra=completion,
         )
         if written == SAVED:
+            comment = "Yes" if answers.wants_to_comment == "yes" else "No"
+            await record_submission(
+                access.event.id,
+                access.user.id,
+                "accuracy",
+                f"Wishes to comment on the factual accuracy of the draft report: {comment}",
+                at=at,
+            )
             await _send_completion_mail(access, answers, at, link)
     return written
 
