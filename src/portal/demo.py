@@ -186,6 +186,7 @@ async def load(files: DocumentStore, today: date | None = None) -> None:
             uploaded_at=now,
             saved_at=now,
             state="live",
+            version=1 if kind in ("draft_report", "final_report") else None,
         ).save()
         await after_publish(oakfield, kind, now)
 

@@ -1,6 +1,13 @@
 """What other features may use of the factual accuracy check: its public face."""
 
-from portal.accuracy.service import extend_deadline, find, form_link, metric_readings, open_check
+from portal.accuracy.service import (
+    extend_deadline,
+    find,
+    follow_report,
+    form_link,
+    metric_readings,
+    open_check,
+)
 from portal.accuracy.waiting import CheckDue, checks_near_deadline, checks_of, working_days_left
 
 __all__ = [
@@ -9,6 +16,7 @@ __all__ = [
     "checks_of",
     "extend_deadline",
     "find",
+    "follow_report",
     "form_link",
     "metric_readings",
     "open_check",

@@ -386,10 +386,34 @@ async def completed_by_name(check: AccuracyCheck | None) -> str:
     return row["display_name"] if row else ""
 
 
-async def draft_report(event_id: int) -> dict[str, Any] | None:
-    """The draft report the check is about: the latest one Ofsted has published."""
-    return await (
-        Document.select(Document.id, Document.file_name, Document.size, Document.content_type)
+_REPORT = AccuracyCheck.report_document
+_RECORDED_REPORT = Prepared(
+    AccuracyCheck.select(
+        _REPORT.id.as_alias("id"),
+        _REPORT.file_name.as_alias("file_name"),
+        _REPORT.size.as_alias("size"),
+        _REPORT.content_type.as_alias("content_type"),
+        _REPORT.version.as_alias("version"),
+        _REPORT.saved_at.as_alias("saved_at"),
+        _REPORT.state.as_alias("state"),
+        _REPORT.superseded_at.as_alias("superseded_at"),
+    ).where((AccuracyCheck.event == Param("event")) & _REPORT.is_not_null())
+)
+
+
+def _newest_draft(event_id: int) -> Any:
+    """The newest version of the draft report Ofsted has published on the event."""
+    return (
+        Document.select(
+            Document.id,
+            Document.file_name,
+            Document.size,
+            Document.content_type,
+            Document.version,
+            Document.saved_at,
+            Document.state,
+            Document.superseded_at,
+        )
         .where(
             (Document.event == event_id)
             & (Document.side == "ofsted")
@@ -397,8 +421,45 @@ async def draft_report(event_id: int) -> dict[str, Any] | None:
             & (Document.state.is_in(["live", "pending_delete"]))
         )
         .order_by(Document.saved_at, ascending=False)
+        .order_by(Document.id, ascending=False)
         .first()
     )
+
+
+async def draft_report(event_id: int) -> dict[str, Any] | None:
+    """The draft report the check is about: the version it recorded (the newest while
+    the check is open, the one it was completed on after that); for a check opened
+    before versions were recorded, the newest one Ofsted has published."""
+    recorded = await _RECORDED_REPORT.first(event=event_id)
+    if recorded is not None:
+        return recorded
+    return await _newest_draft(event_id)
+
+
+async def follow_report(event_id: int) -> None:
+    """A draft report was published: an open check is now about its newest version
+    (the deadline stays as it was: the administrator can extend it); a completed check
+    keeps the version it was completed on."""
+    newest = await _newest_draft(event_id)
+    if newest is None:
+        return
+    moved = await (
+        AccuracyCheck.update({AccuracyCheck.report_document: newest["id"]})
+        .where(
+            (AccuracyCheck.event == event_id)
+            & (AccuracyCheck.status != "completed")
+            & (_REPORT.is_null() | (_REPORT != newest["id"]))
+        )
+        .returning(AccuracyCheck.id)
+    )
+    if moved:
+        await audit.record(
+            "accuracy check about a new version",
+            actor=None,
+            event=event_id,
+            detail=f"draft report version {newest['version'] or 1}: "
+            f"ofsted document {newest['id']} '{newest['file_name']}'",
+        )
 
 
 async def form_link(access: EventAccess, href: str) -> FormLink:

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from portal.accuracy.api import open_check
+from portal.accuracy.api import follow_report, open_check
 
 
 async def published(event_id: int, kind: str, at: datetime) -> None:
     if kind == "draft_report":
         await open_check(event_id, at)
+        await follow_report(event_id)  # the check is about the newest version

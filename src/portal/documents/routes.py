@@ -18,7 +18,7 @@ from litestar.handlers import BaseRouteHandler
 from litestar.response import Response, Stream
 
 from portal.db.tables import Document
-from portal.documents import forms, service
+from portal.documents import forms, service, versions
 from portal.documents.scan import Clamd
 from portal.documents.storage import DocumentStore
 from portal.documents.upload import OVERHEAD_BYTES, read_upload
@@ -196,6 +196,10 @@ class DocumentsScreen(Controller):
         self, request: Request[Any, Any, Any], access: EventAccess, document_id: int
     ) -> Response[Any]:
         document = await self._changeable(access, document_id)
+        refusal = versions.delete_refusal(document)  # a published report: not offered
+        if refusal is not None:
+            errors = refusal.as_errors(forms.KIND_FIELD)
+            return await self._render_list(request, access, errors=errors)
         if wants_fragment(request):
             return await self._render_list(request, access, confirming=document.id)
         return render(
@@ -215,7 +219,11 @@ class DocumentsScreen(Controller):
     ) -> Response[Any]:
         document = await self._changeable(access, document_id)
         store = request.app.state.files
-        result = await service.stage_delete(access, self.screen.side, document, store)
+        try:
+            result = await service.stage_delete(access, self.screen.side, document, store)
+        except Refused as refusal:  # a published report: nothing written
+            errors = refusal.as_errors(forms.KIND_FIELD)
+            return await self._render_list(request, access, errors=errors)
         if wants_fragment(request):
             return await self._render_list(request, access, notice=result.message)
         return redirect(request, self._screen_url(request, access))

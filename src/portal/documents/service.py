@@ -19,7 +19,7 @@ from portal import audit, clock, metrics
 from portal.db.engine import locks_rows, serialising_transaction
 from portal.db.prepared import Param, Prepared
 from portal.db.tables import Document, Event
-from portal.documents import forms, publishing
+from portal.documents import forms, publishing, versions
 from portal.documents.filetypes import TextCheck, describe, judge
 from portal.documents.scan import Clamd, Infected, ScanFailed, ScannerDown
 from portal.documents.storage import DocumentStore, StoredFile, TooLarge
@@ -29,7 +29,8 @@ from portal.settings import Settings
 from portal.validation import Refused
 from portal.web.access import EventAccess
 
-VISIBLE_TO_ALL = ("live", "pending_delete")  # pending_delete is live until Save
+# pending_delete is live until Save; a superseded report stays, as a record (versions.py)
+VISIBLE_TO_ALL = ("live", "pending_delete", "superseded")
 
 
 async def find_visible(access: EventAccess, document_id: int) -> Document | None:
@@ -76,6 +77,9 @@ _SCREEN_ROWS = Prepared(
         Document.saved_at,
         Document.uploaded_at,
         Document.uploaded_by.display_name.as_alias("uploaded_by_name"),
+        Document.side,
+        Document.version,
+        Document.superseded_at,
     )
     .where(
         (Document.event == Param("event"))
@@ -98,6 +102,8 @@ async def documents_for(access: EventAccess, side: str) -> list[dict[str, Any]]:
     for row in rows:
         row["not_saved"] = row["state"] == "staged"
         row["to_delete"] = row["state"] == "pending_delete" and row["staged_by"] == user_id
+        row["superseded"] = row["state"] == "superseded"
+        row["record"] = versions.is_record_row(row["side"], row["kind"], row["state"])
     return rows
 
 
@@ -129,7 +135,7 @@ async def usage(access: EventAccess, side: str) -> Usage:
         (Document.event == access.event.id)
         & (Document.side == side)
         & (
-            Document.state.is_in(["live", "staged"])
+            Document.state.is_in(["live", "staged", "superseded"])  # superseded: kept files
             | ((Document.state == "pending_delete") & (Document.staged_by != access.user.id))
         )
     )
@@ -381,7 +387,9 @@ async def stage_delete(
     access: EventAccess, side: str, document: Document, store: DocumentStore
 ) -> DeleteResult:
     """'Yes - Delete': a saved document is marked to be deleted at Save; one's own
-    upload that was never saved is dropped at once, file and all."""
+    upload that was never saved is dropped at once, file and all. A published report
+    is never deleted (`Refused`, nothing written): versions.py."""
+    await versions.refuse_delete(access, document)
     user_id = access.user.id
     if document.state == "staged":
         deleted = (
@@ -440,11 +448,14 @@ async def save(access: EventAccess, side: str, store: DocumentStore) -> SaveResu
     async with db.transaction():
         changes = await Document.objects().where(_own_changes(access, side)).order_by(Document.id)
         uploaded = [doc for doc in changes if doc.state == "staged"]
-        deleted = [doc for doc in changes if doc.state == "pending_delete"]
+        deleted = await versions.keep_records(
+            access, [doc for doc in changes if doc.state == "pending_delete"]
+        )
         if uploaded:
             await Document.update({Document.state: "live", Document.saved_at: now}).where(
                 Document.id.is_in([doc.id for doc in uploaded]) & (Document.state == "staged")
             )
+            await versions.publish(access, uploaded, now)  # a report: its next version
         if deleted:
             await Document.update({Document.state: "deleted"}).where(
                 Document.id.is_in([doc.id for doc in deleted])

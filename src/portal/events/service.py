@@ -61,14 +61,21 @@ _LIVE_DOCUMENTS = Prepared(
         Document.saved_at,
         Document.uploaded_at,
         Document.uploaded_by.display_name.as_alias("uploaded_by_name"),
+        Document.state,
+        Document.version,
+        Document.superseded_at,
     )
-    .where((Document.event == Param("event")) & (Document.state.is_in(["live", "pending_delete"])))
+    .where(
+        (Document.event == Param("event"))
+        & (Document.state.is_in(["live", "pending_delete", "superseded"]))
+    )
     .order_by(Document.saved_at, ascending=False)
 )
 
 
 async def live_documents(event_id: int) -> dict[str, list[dict[str, Any]]]:
-    """Both sides' saved documents, newest first, in one query."""
+    """Both sides' saved documents, newest first, in one query; a published report's
+    earlier versions among them, superseded (kept as records)."""
     rows = await _LIVE_DOCUMENTS.rows(event=event_id)
     sides: dict[str, list[dict[str, Any]]] = {"ofsted": [], "provider": []}
     for row in rows:

@@ -2,8 +2,7 @@
 version superseded it (the next migration numbers the reports already published)."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.columns.column_types import Integer
-from piccolo.columns.column_types import Timestamptz
+from piccolo.columns.column_types import Integer, Timestamptz
 from piccolo.columns.indexes import IndexMethod
 
 ID = "2026-11-29T05:37:58:817339"
@@ -12,9 +11,7 @@ DESCRIPTION = "report versions"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="portal", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="portal", description=DESCRIPTION)
 
     manager.add_column(
         table_class_name="Document",
