@@ -9,7 +9,7 @@ from litestar import Request, get, post
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.response import Response
 
-from portal.admin import forms, service
+from portal.admin import forms, service, waiting_routes
 from portal.auth.api import AccountError, create_user, deactivate, resend_invitation, unlock
 from portal.clock import aware, now
 from portal.db.tables import EVENT_TYPES, TEAM_ROLES, Provider, TeamMember
@@ -567,6 +567,7 @@ router = routing.router(
         user_deactivate_confirm,
         user_deactivate,
         audit_log,
+        *waiting_routes.HANDLERS,
     ],
     guards=[role("admin")],
 )

@@ -16,6 +16,7 @@ from portal.conduct.api import section as conduct_section
 from portal.db.tables import DOCUMENT_KINDS, EVENT_TYPES, TEAM_ROLES
 from portal.documents.api import receipt as document_receipt
 from portal.events import service
+from portal.events.waiting import waiting as waiting_on
 from portal.survey.api import form_link as survey_link
 from portal.web.access import EventAccess
 from portal.web.banner import banner
@@ -43,7 +44,9 @@ async def event_list(request: Request[Any, Any, Any]) -> Response[Any]:
     for event in events:
         groups[service.timing(event, today)].append(event)
     groups["upcoming"].reverse()  # soonest first
-    return render(request, "events/list.html", {"groups": groups, "count": len(events)})
+    waiting = await waiting_on(events, provider_view=user.role == "provider")
+    context = {"groups": groups, "count": len(events), "waiting": waiting}
+    return render(request, "events/list.html", context)
 
 
 @get("/", name="events.profile")
