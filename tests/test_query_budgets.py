@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import pytest
 
 from portal.conduct.tables import Concern, ConductReading, EvidenceConfirmation
-from portal.db.tables import AuditEvent
+from portal.db.tables import AuditEvent, OutgoingMail
 from tests.client import PortalClient
 from tests.factories import Factory, World
 from tests.queries import counted
@@ -29,7 +29,7 @@ PAGES = [
     Page("provider", "/events/{event}", 10),
     Page("lead_inspector", "/events/{event}", 10),
     Page("admin", "/events/{event}", 10),
-    Page("lead_inspector", "/events", 2),
+    Page("lead_inspector", "/events", 5),  # + checks, open concerns, open requests
     Page("provider", "/events/{event}/documents", 3),
     Page("provider", "/events/{event}/documents", 3, htmx=True),
     Page("lead_inspector", "/events/{event}/ofsted-documents", 3),
@@ -42,6 +42,9 @@ PAGES = [
     Page("admin", "/admin/events", 3),
     Page("admin", "/admin/users", 3),
     Page("admin", "/admin/audit", 3),
+    Page("admin", "/admin/waiting", 4),
+    Page("admin", "/admin/mail", 3),
+    Page("admin", "/admin/mail?status=failed", 3, htmx=True),
     Page("anonymous", "/sign-in", 0),
 ]
 
@@ -53,7 +56,11 @@ async def _more_rows(make: Factory, world: World) -> None:
         await make.document(world.event, world.lead, side="ofsted", file_name=f"o{number}.pdf")
         inspector = await make.user("inspector")
         await make.member(world.event, inspector, "team")
-        await make.event(world.provider)
+        no_lead = await make.event(world.provider)
+        await Concern(event=no_lead.id, text="No lead", raised_by=world.provider_user.id).save()
+        await OutgoingMail(
+            to_address="a@example.org", subject="S", text_body="", status="failed"
+        ).save()
         await Concern(
             event=world.event.id, text=f"Concern {number}", raised_by=world.provider_user.id
         ).save()
