@@ -15,9 +15,10 @@ import uvicorn
 from litestar import Litestar
 
 from portal import demo as demo_data
-from portal import metrics
+from portal import links, metrics, notify
+from portal.accuracy import commands as _accuracy_commands  # noqa: F401  (registers its commands)
 from portal.admin import commands as _admin_commands  # noqa: F401  (registers its commands)
-from portal.app import create_app
+from portal.app import ROUTERS, create_app
 from portal.auth import commands as _auth_commands  # noqa: F401  (registers its commands)
 from portal.backup import commands as _backup_commands  # noqa: F401  (registers its commands)
 from portal.commands import COMMANDS, command, database, prepare_database
@@ -136,6 +137,15 @@ def demo_base_url(host: str, port: int) -> str:
     return f"http://{host}:{port}"
 
 
+def install_links(settings: Settings) -> None:
+    """A command queues mail too (a team change, a reminder, the demo's draft report): its
+    links need the route names and the public address, as a server's do. The routes
+    alone: no app state, nothing started, nothing written to the data dir."""
+    routes = Litestar(route_handlers=ROUTERS, openapi_config=None)
+    links.install(routes.route_reverse, settings.base_url)
+    notify.install(settings)
+
+
 def refusal(settings: Settings, workers: int) -> str | None:
     """Why `serve` must not start with this configuration (a setting that would half-work)."""
     if not os.environ.get("PORTAL_SECRET_KEY"):
@@ -223,6 +233,7 @@ def main(argv: list[str] | None = None) -> int:
         settings = settings.with_(secret_key=demo_secret_key(settings.data_dir))
         if not os.environ.get("PORTAL_BASE_URL"):  # links in mail reach this demo
             settings = settings.with_(base_url=demo_base_url(args.host, args.port))
+    install_links(settings)
     func = COMMANDS[args.command][0]
     status = asyncio.run(func(args, settings))
     if status == 0 and args.command == "serve":

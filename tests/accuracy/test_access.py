@@ -80,7 +80,7 @@ async def test_done_access_after_completion(client: PortalClient, make: Factory,
     colleague = await access_for(world.colleague, world.event)
     answers = Answers(wants_to_comment="no", confirmed=True)
     current = await service.state(colleague)
-    assert await service.complete(current, answers, link="http://x") == service.SAVED
+    assert await service.complete(current, answers) == service.SAVED
     data = {"action": "done", "wants_to_comment": "yes", "confirmed": "yes", "comments": "Late"}
     await check(client, world, who, "POST", url(world), AFTER_DONE[who], data)
     if who == "provider":  # signed in as them by check(): what they see, page and block

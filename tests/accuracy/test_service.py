@@ -110,8 +110,9 @@ def test_validation_for_done() -> None:
 
 async def test_done_completes_it_and_mails_the_lead_and_the_provider(make: Factory) -> None:
     world = await open_world(make)
+    await OutgoingMail.delete(force=True)  # the "check is open" mails
     access = await access_for(world.provider_user, world.event)
-    assert await service.complete(await service.state(access), YES, link=LINK) == service.SAVED
+    assert await service.complete(await service.state(access), YES) == service.SAVED
     check = await stored(world.event)
     assert check.status == "completed"
     assert check.completed_by == world.provider_user.id
@@ -120,9 +121,9 @@ async def test_done_completes_it_and_mails_the_lead_and_the_provider(make: Facto
     assert "accuracy check completed" in await audit_actions(world.event.id)
     mails = await OutgoingMail.select(OutgoingMail.to_address, OutgoingMail.text_body)
     assert sorted(m["to_address"] for m in mails) == sorted(
-        [world.lead.email, world.provider_user.email]
+        [world.lead.email, world.provider_user.email, world.colleague.email]
     )
-    assert all(LINK in m["text_body"] for m in mails)
+    assert all(f"/events/{world.event.id}/accuracy-check" in m["text_body"] for m in mails)
     state = await service.state(access)
     assert state.completed and not state.editable
     assert (await service.form_link(access, LINK)).status == "Completed"
@@ -133,15 +134,16 @@ async def test_done_completes_it_and_mails_the_lead_and_the_provider(make: Facto
 
 async def test_a_replayed_done_or_save_changes_nothing(make: Factory) -> None:
     world = await open_world(make)
+    await OutgoingMail.delete(force=True)  # the "check is open" mails
     access = await access_for(world.provider_user, world.event)
     colleague = await access_for(world.colleague, world.event)
     stale = await service.state(colleague)  # a page shown before the Done below
-    assert await service.complete(await service.state(access), YES, link=LINK) == service.SAVED
+    assert await service.complete(await service.state(access), YES) == service.SAVED
     before = await stored(world.event)
     other = Answers(wants_to_comment="no", confirmed=True, comments="")
     # Whether the state read says it is done already or (read before) the write finds it.
     for current in (stale, await service.state(colleague)):
-        assert await service.complete(current, other, link=LINK) == service.CLOSED
+        assert await service.complete(current, other) == service.CLOSED
         assert await service.save(current, other) == service.CLOSED
     after = await stored(world.event)
     assert (after.wants_to_comment, after.comments, after.completed_by, after.version) == (
@@ -151,7 +153,7 @@ async def test_a_replayed_done_or_save_changes_nothing(make: Factory) -> None:
         before.version,
     )
     assert (await audit_actions(world.event.id)).count("accuracy check completed") == 1
-    assert await OutgoingMail.count() == 2
+    assert await OutgoingMail.count() == 3  # two receipts and the lead's notice, once
 
 
 async def test_two_users_pressing_done_at_once_store_one_completion(make: Factory) -> None:
@@ -160,8 +162,8 @@ async def test_two_users_pressing_done_at_once_store_one_completion(make: Factor
     second = await access_for(world.colleague, world.event)
     other = Answers(wants_to_comment="no", confirmed=True)
     results = await asyncio.gather(
-        service.complete(await service.state(first), YES, link=LINK),
-        service.complete(await service.state(second), other, link=LINK),
+        service.complete(await service.state(first), YES),
+        service.complete(await service.state(second), other),
     )
     assert sorted(results) == [service.CLOSED, service.SAVED]
     check = await stored(world.event)
@@ -270,6 +272,7 @@ async def test_a_save_from_a_page_a_colleague_has_overtaken_writes_nothing(
 
 async def test_done_from_an_overtaken_page_does_not_complete(make: Factory) -> None:
     world = await open_world(make)
+    await OutgoingMail.delete(force=True)  # the "check is open" mails
     mine = await access_for(world.provider_user, world.event)
     theirs = await access_for(world.colleague, world.event)
     shown = (await stored(world.event)).version
@@ -279,7 +282,7 @@ async def test_done_from_an_overtaken_page_does_not_complete(make: Factory) -> N
         )
         == "saved"
     )
-    outcome = await service.complete(await service.state(mine), YES, link=LINK, seen_version=shown)
+    outcome = await service.complete(await service.state(mine), YES, seen_version=shown)
     assert outcome == service.OVERLAP
     check = await stored(world.event)
     assert (check.status, check.comments) == ("in_progress", "Theirs")

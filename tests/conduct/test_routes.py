@@ -55,7 +55,7 @@ async def test_provider_raises_concern_and_lead_is_emailed(
     assert row.raised_by == world.provider_user.id and row.responded_at is None
     mail = await OutgoingMail.objects().where(OutgoingMail.to_address == world.lead.email).first()
     assert mail is not None and "An inspector interrupted a lesson." in mail.text_body
-    assert f"/events/{world.event.id}#concerns" in mail.text_body
+    assert f"/events/{world.event.id}/concerns/{row.id}" in mail.text_body
     assert not await OutgoingMail.exists().where(OutgoingMail.to_address == world.inspector.email)
     assert await AuditEvent.exists().where(AuditEvent.action == "concern raised")
 
@@ -130,7 +130,7 @@ async def test_evidence_confirmation_requested_and_answered(
         .first()
     )
     assert mail is not None and "Safeguarding records." in mail.text_body
-    assert f"/events/{world.event.id}#evidence-confirmation" in mail.text_body
+    assert f"/events/{world.event.id}/evidence-confirmations/{request.id}" in mail.text_body
     url = f"/events/{world.event.id}/evidence-confirmations/{request.id}/answer"
     await client.sign_in_as(world.provider_user)
     profile = (await client.get(f"/events/{world.event.id}")).text

@@ -135,8 +135,7 @@ async def _done(
     """'Done' with complete answers: saved and completed at once, then view only."""
     access = state.access
     url = _url(request, access)
-    link = request.app.state.settings.base_url.rstrip("/") + url
-    outcome = await service.complete(state, answers, link=link, seen_version=seen)
+    outcome = await service.complete(state, answers, seen_version=seen)
     if outcome == service.CLOSED:
         return await _already_done(request, await service.state(access))
     if outcome == service.OVERLAP:

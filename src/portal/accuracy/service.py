@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from portal import audit, clock, mail, metrics
-from portal.accuracy.forms import ANSWERS, CONFIRMATION, QUESTION, Answers
+from portal import audit, clock, metrics
+from portal.accuracy import notices
+from portal.accuracy.forms import Answers
 from portal.accuracy.tables import AccuracyCheck
 from portal.db.engine import serialising_transaction
 from portal.db.prepared import Param, Prepared
-from portal.db.tables import Document, TeamMember, User
+from portal.db.tables import Document, User
 from portal.receipts.api import record as record_submission
 from portal.web.access import EventAccess
 from portal.web.tasks import FormLink
@@ -176,6 +177,8 @@ async def open_check(event_id: int, published_at: datetime) -> None:
             event=event_id,
             detail=f"due by {clock.format_deadline(due_at(published_at))}",
         )
+        # In the caller's transaction (the documents Save that published the report).
+        await notices.opened(event_id, due_at(published_at))
 
 
 async def metric_readings(now: datetime | None = None) -> list[metrics.Reading]:
@@ -343,10 +346,10 @@ async def overlap(state: CheckState) -> Overlap:
 
 
 async def complete(
-    current: CheckState, answers: Answers, *, link: str, seen_version: int | None = None
+    current: CheckState, answers: Answers, *, seen_version: int | None = None
 ) -> str:
     """'Done': in one transaction, store the answers and complete the check (one
-    conditional UPDATE), record it and queue the mails (`link`: the check's address):
+    conditional UPDATE), record it and queue the mails (accuracy/notices.py):
     SAVED, exactly once. Two users pressing Done together: the UPDATE lets one through;
     the other gets CLOSED. OVERLAP (nothing written) when a colleague saved after
     `seen_version`. `current` is the state the caller read; its rules decide first."""
@@ -368,14 +371,16 @@ async def complete(
         )
         if written == SAVED:
             comment = "Yes" if answers.wants_to_comment == "yes" else "No"
-            await record_submission(
+            reference = await record_submission(
                 access.event.id,
                 access.user.id,
                 "accuracy",
                 f"Wishes to comment on the factual accuracy of the draft report: {comment}",
                 at=at,
             )
-            await _send_completion_mail(access, answers, at, link)
+            await notices.completed(
+                access.event.id, access.user.display_name, answers, at, reference
+            )
     return written
 
 
@@ -496,59 +501,3 @@ async def form_link(access: EventAccess, href: str) -> FormLink:
     hint = f"The deadline was {current.due_text}." if current.past_deadline else due
     colour = "yellow" if current.status == "in_progress" else "grey"
     return FormLink(title, href, current.status_label, colour, hint)
-
-
-# Mail --------------------------------------------------------------------------------
-
-
-def answers_text(answers: Answers) -> str:
-    comments = answers.comments.strip() or "None"
-    return (
-        f"{QUESTION}\n{ANSWERS.get(answers.wants_to_comment, 'Not answered')}\n\n"
-        f"{CONFIRMATION}: {'Yes' if answers.confirmed else 'No'}\n\n"
-        f"Comments:\n{comments}\n"
-    )
-
-
-async def _send_completion_mail(
-    access: EventAccess, answers: Answers, at: datetime, link: str
-) -> None:
-    event = access.event
-    provider_name = access.provider_name
-    when = clock.format_datetime(at)
-    leads = await (
-        TeamMember.select(
-            TeamMember.user.email.as_alias("email"),
-            TeamMember.user.display_name.as_alias("name"),
-        )
-        .where((TeamMember.event == event.id) & (TeamMember.team_role == "lead"))
-        .order_by(TeamMember.id)
-    )
-    subject_tail = f"{provider_name} ({event.event_ref})"
-    choice = "wishes" if answers.wants_to_comment == "yes" else "does not wish"
-    for lead in leads:
-        await mail.enqueue(
-            to=lead["email"],
-            subject=f"Factual accuracy check completed: {subject_tail}",
-            text=(
-                f"Dear {lead['name']},\n\n"
-                f"{access.user.display_name} of {provider_name} completed the factual "
-                f"accuracy check for event {event.event_ref} on {when}.\n\n"
-                f"The provider {choice} to make comments about the factual accuracy of "
-                f"the report.\n\n"
-                f"Read their answers in the Provider Portal:\n{link}\n"
-            ),
-        )
-    await mail.enqueue(
-        to=access.user.email,
-        subject=f"Your factual accuracy check has been sent to Ofsted: {subject_tail}",
-        text=(
-            f"Dear {access.user.display_name},\n\n"
-            f"You completed the factual accuracy check for event {event.event_ref} on "
-            f"{when}. Ofsted's lead inspector has been told. You cannot change your "
-            f"answers now.\n\n"
-            f"This is a copy of what you sent.\n\n"
-            f"{answers_text(answers)}\n"
-            f"You can see it in the Provider Portal:\n{link}\n"
-        ),
-    )

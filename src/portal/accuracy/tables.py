@@ -27,6 +27,10 @@ class AccuracyCheck(Table, tablename="accuracy_check"):
     updated_by = ForeignKey(references=User, null=True)
     completed_at = Timestamptz(null=True, default=None)
     completed_by = ForeignKey(references=User, null=True)
+    # The reminder a working day before the deadline: the deadline it was about (one
+    # reminder per deadline, an extended one gets its own) and when it was queued.
+    reminded_for = Timestamptz(null=True, default=None)
+    reminded_at = Timestamptz(null=True, default=None)
     # The version of the draft report the check is about: set when it opens, moved to a
     # newer version while it is open, kept once completed.
     report_document = ForeignKey(references=Document, null=True, on_delete=OnDelete.restrict)

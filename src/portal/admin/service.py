@@ -23,6 +23,7 @@ from piccolo.table import Table
 
 from portal import audit
 from portal.accuracy import api as accuracy
+from portal.admin import notices
 from portal.clock import end_of_working_day, start_of_day
 from portal.db.reads import EVENT_COLUMNS, team_of
 from portal.db.tables import EVENT_TYPES, TEAM_ROLES, AuditEvent, Event, Provider, TeamMember, User
@@ -362,13 +363,18 @@ async def add_team_member(
     row = TeamMember(
         event=event_id, user=inspector.id, team_role=team_role, pen_portrait=pen_portrait
     )
-    await row.save()
-    await audit.record(
-        "team member added",
-        actor=actor_id,
-        event=event_id,
-        detail=f"{inspector.username} as {TEAM_ROLES[team_role].lower()}",
-    )
+    role = TEAM_ROLES[team_role].lower()
+    async with TeamMember._meta.db.transaction():  # the change and the provider's mail
+        await row.save()
+        await audit.record(
+            "team member added",
+            actor=actor_id,
+            event=event_id,
+            detail=f"{inspector.username} as {role}",
+        )
+        await notices.team_changed(
+            event_id, f"{inspector.display_name} has joined the team as {role}"
+        )
     return row
 
 
@@ -378,27 +384,39 @@ async def update_team_member(
     if team_role not in TEAM_ROLES:
         raise Refused("Select the inspector's role", "team_role")
     await _check_one_lead(row.event, team_role, except_id=row.id)
+    was = row.team_role
     row.team_role, row.pen_portrait = team_role, pen_portrait
-    await row.save([TeamMember.team_role, TeamMember.pen_portrait])
-    username = await User.select(User.username).where(User.id == row.user).first()
-    await audit.record(
-        "team member changed",
-        actor=actor_id,
-        event=row.event,
-        detail=f"{username['username'] if username else row.user} as "
-        f"{TEAM_ROLES[team_role].lower()}",
-    )
+    person = await User.select(User.username, User.display_name).where(User.id == row.user).first()
+    name = person["display_name"] if person else "A team member"
+    role = TEAM_ROLES[team_role].lower()
+    async with TeamMember._meta.db.transaction():  # the change and the provider's mail
+        await row.save([TeamMember.team_role, TeamMember.pen_portrait])
+        await audit.record(
+            "team member changed",
+            actor=actor_id,
+            event=row.event,
+            detail=f"{person['username'] if person else row.user} as {role}",
+        )
+        await notices.team_changed(
+            row.event,
+            f"{name} is now the {role}"
+            if was != team_role
+            else f"{name}’s pen portrait ({role}) has been updated",
+        )
 
 
 async def remove_team_member(row: TeamMember, actor_id: int | None) -> None:
-    username = await User.select(User.username).where(User.id == row.user).first()
-    await TeamMember.delete().where(TeamMember.id == row.id)
-    await audit.record(
-        "team member removed",
-        actor=actor_id,
-        event=row.event,
-        detail=username["username"] if username else str(row.user),
-    )
+    person = await User.select(User.username, User.display_name).where(User.id == row.user).first()
+    async with TeamMember._meta.db.transaction():  # the change and the provider's mail
+        await TeamMember.delete().where(TeamMember.id == row.id)
+        await audit.record(
+            "team member removed",
+            actor=actor_id,
+            event=row.event,
+            detail=person["username"] if person else str(row.user),
+        )
+        name = person["display_name"] if person else "A team member"
+        await notices.team_changed(row.event, f"{name} is no longer on the team")
 
 
 # -- users ----------------------------------------------------------------------------

@@ -25,17 +25,16 @@ from portal.web.routing import router as feature_router
 
 CONCERN_ANSWERED = "This concern has already been answered. Your response was not sent."
 REQUEST_ANSWERED = "This request has already been answered. Your answer was not sent."
+SENT_TO_LEAD = "Your concern has been sent to the lead inspector"
+SENT_TO_ADMINS = (
+    "Your concern has been sent to Ofsted’s support administrators, because no lead "
+    "inspector has been named yet"
+)
 
 
 def _profile(request: Request[Any, Any, Any], access: EventAccess, anchor: str) -> str:
     """The event's page at one of its sections (`anchor`)."""
     return request.app.route_reverse("events.profile", event_id=access.event.id) + "#" + anchor
-
-
-def _link(request: Request[Any, Any, Any], access: EventAccess, anchor: str) -> str:
-    """The same, as a full link for an email."""
-    base_url = request.app.state.settings.base_url.rstrip("/")
-    return base_url + _profile(request, access, anchor)
 
 
 def _done(
@@ -103,6 +102,7 @@ async def concern_new(
             values={"follow_up_of": str(earlier["id"]) if earlier else ""},
             errors={},
             earlier=earlier,
+            has_lead=await service.has_lead(access.event.id),
         ),
     )
 
@@ -118,16 +118,23 @@ async def concern_raise(
         return render(
             request,
             "conduct/raise_concern.html",
-            _context(access, values=parsed.values, errors=parsed.errors, earlier=earlier),
+            _context(
+                access,
+                values=parsed.values,
+                errors=parsed.errors,
+                earlier=earlier,
+                has_lead=await service.has_lead(access.event.id),
+            ),
             block="concern_form",
         )
+    # Who is told decides what the provider reads: the lead, or Ofsted's administrators.
+    told = SENT_TO_LEAD if await service.has_lead(access.event.id) else SENT_TO_ADMINS
     await service.raise_concern(
         access,
         parsed.values["concern"],
         follow_up_of=earlier["id"] if earlier else None,
-        link=_link(request, access, "concerns"),
     )
-    return _done(request, access, "concerns", "Your concern has been sent to the lead inspector")
+    return _done(request, access, "concerns", told)
 
 
 @dataclass(frozen=True)
@@ -253,9 +260,7 @@ async def evidence_request(
             _context(access, values=parsed.values, errors=parsed.errors),
             block="request_form",
         )
-    await service.request_evidence(
-        access, parsed.values["message"], link=_link(request, access, "evidence-confirmation")
-    )
+    await service.request_evidence(access, parsed.values["message"])
     return _done(
         request,
         access,

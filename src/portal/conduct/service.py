@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 from datetime import UTC
 from typing import Any
 
-from portal import audit, mail
+from portal import audit
 from portal.clock import aware, now
+from portal.conduct import notices
 from portal.conduct.tables import Concern, ConductReading, EvidenceConfirmation
 from portal.db.prepared import Param, Prepared
-from portal.db.tables import Event, TeamMember, User
+from portal.db.tables import Event, TeamMember
 from portal.documents.api import has_published
 from portal.spreadsheet import to_csv
 from portal.web.access import EventAccess
@@ -120,53 +121,57 @@ async def concern(event_id: int, concern_id: int) -> dict[str, Any] | None:
     return None
 
 
-async def team_emails(event_id: int, *, lead_only: bool) -> list[str]:
-    query = TeamMember.select(TeamMember.user.email.as_alias("email"), TeamMember.team_role).where(
-        (TeamMember.event == event_id) & (TeamMember.user.active.eq(True))
+async def has_lead(event_id: int) -> bool:
+    """Whether a concern raised now goes to a lead inspector (else to the administrators)."""
+    return bool(
+        await TeamMember.exists().where(
+            (TeamMember.event == event_id)
+            & (TeamMember.team_role == "lead")
+            & (TeamMember.user.active.eq(True))
+        )
     )
-    rows = await query
-    leads = [row["email"] for row in rows if row["team_role"] == "lead"]
-    if lead_only and leads:
-        return leads
-    return [row["email"] for row in rows]  # no lead yet: the whole team hears of it
 
 
-async def raise_concern(
-    access: EventAccess, text: str, *, follow_up_of: int | None, link: str
-) -> int:
-    """Record the concern and email the lead inspector (`link`: where to answer it)."""
+async def raise_concern(access: EventAccess, text: str, *, follow_up_of: int | None) -> int:
+    """Record the concern and, in the same transaction, email the lead inspector (the
+    support administrators when the event has none)."""
     event = access.event
     if follow_up_of is not None and await concern(event.id, follow_up_of) is None:
         follow_up_of = None
-    row = Concern(
-        event=event.id,
-        raised_by=access.user.id,
-        raised_at=now(),
-        text=text,
-        follow_up_of=follow_up_of,
-    )
-    await row.save()
-    await audit.record(
-        "concern raised",
-        actor=access.user.id,
-        event=event.id,
-        detail=f"concern {row.id}" + (f", a follow-up to {follow_up_of}" if follow_up_of else ""),
-    )
-    body = (
-        f"{access.user.display_name} has raised a concern on {event.event_ref} that the "
-        "inspection team has not acted in line with the code of conduct.\n\n"
-        f"{text}\n\n"
-        f"Read it and record your response and the action taken: {link}\n"
-    )
-    for address in await team_emails(event.id, lead_only=True):
-        await mail.enqueue(
-            to=address, subject=f"A concern has been raised on {event.event_ref}", text=body
+    async with Concern._meta.db.transaction():
+        row = Concern(
+            event=event.id,
+            raised_by=access.user.id,
+            raised_at=now(),
+            text=text,
+            follow_up_of=follow_up_of,
+        )
+        await row.save()
+        await audit.record(
+            "concern raised",
+            actor=access.user.id,
+            event=event.id,
+            detail=f"concern {row.id}"
+            + (f", a follow-up to {follow_up_of}" if follow_up_of else ""),
+        )
+        await notices.concern_raised(
+            event.id,
+            row.id,
+            access.user.display_name,
+            text,
+            follow_up=follow_up_of is not None,
         )
     return row.id
 
 
 async def respond(access: EventAccess, concern_id: int, response: str, action: str) -> bool:
-    """Record the lead inspector's response once: False (nothing written) if it has one."""
+    """Record the lead inspector's response once: False (nothing written) if it has one.
+    The provider's users are emailed in the same transaction."""
+    async with Concern._meta.db.transaction():
+        return await _respond(access, concern_id, response, action)
+
+
+async def _respond(access: EventAccess, concern_id: int, response: str, action: str) -> bool:
     updated = await (
         Concern.update(
             {
@@ -190,6 +195,9 @@ async def respond(access: EventAccess, concern_id: int, response: str, action: s
         actor=access.user.id,
         event=access.event.id,
         detail=f"concern {concern_id}",
+    )
+    await notices.concern_answered(
+        access.event.id, concern_id, access.user.display_name, response, action
     )
     return True
 
@@ -228,41 +236,36 @@ async def evidence_request(event_id: int, request_id: int) -> dict[str, Any] | N
     return None
 
 
-async def request_evidence(access: EventAccess, message: str, *, link: str) -> int:
-    """Record the request and email the provider's users (`link`: where to answer it)."""
+async def request_evidence(access: EventAccess, message: str) -> int:
+    """Record the request and, in the same transaction, email the provider's users."""
     event = access.event
-    row = EvidenceConfirmation(
-        event=event.id, requested_by=access.user.id, requested_at=now(), message=message
-    )
-    await row.save()
-    await audit.record(
-        "evidence confirmation requested",
-        actor=access.user.id,
-        event=event.id,
-        detail=f"request {row.id}",
-    )
-    providers = await User.select(User.email).where(
-        (User.provider == event.provider) & (User.role == "provider") & (User.active.eq(True))
-    )
-    body = (
-        f"{access.user.display_name} asks you to confirm that you have provided, or given "
-        f"access to, all relevant evidence for {event.event_ref}.\n\n"
-        + (f"{message}\n\n" if message else "")
-        + f"Confirm it, or tell the team what is still outstanding: {link}\n"
-    )
-    for person in providers:
-        await mail.enqueue(
-            to=person["email"],
-            subject=f"Confirm you have provided all relevant evidence for {event.event_ref}",
-            text=body,
+    async with EvidenceConfirmation._meta.db.transaction():
+        row = EvidenceConfirmation(
+            event=event.id, requested_by=access.user.id, requested_at=now(), message=message
         )
+        await row.save()
+        await audit.record(
+            "evidence confirmation requested",
+            actor=access.user.id,
+            event=event.id,
+            detail=f"request {row.id}",
+        )
+        await notices.evidence_requested(event.id, row.id, access.user.display_name, message)
     return row.id
 
 
 async def answer_evidence(
     access: EventAccess, request_id: int, answer: str, outstanding: str
 ) -> bool:
-    """Record the provider's answer once: False (nothing written) if it has one."""
+    """Record the provider's answer once: False (nothing written) if it has one. The
+    inspector who asked is emailed in the same transaction."""
+    async with EvidenceConfirmation._meta.db.transaction():
+        return await _answer_evidence(access, request_id, answer, outstanding)
+
+
+async def _answer_evidence(
+    access: EventAccess, request_id: int, answer: str, outstanding: str
+) -> bool:
     updated = await (
         EvidenceConfirmation.update(
             {
@@ -277,7 +280,7 @@ async def answer_evidence(
             & (EvidenceConfirmation.event == access.event.id)
             & (EvidenceConfirmation.answered_at.is_null())
         )
-        .returning(EvidenceConfirmation.id)
+        .returning(EvidenceConfirmation.id, EvidenceConfirmation.requested_by)
     )
     if not updated:
         return False
@@ -286,6 +289,14 @@ async def answer_evidence(
         actor=access.user.id,
         event=access.event.id,
         detail=f"request {request_id}: {answer}",
+    )
+    await notices.evidence_answered(
+        access.event.id,
+        request_id,
+        updated[0]["requested_by"],
+        access.user.display_name,
+        ANSWERS.get(answer, answer),
+        outstanding if answer == "outstanding" else "",
     )
     return True
 

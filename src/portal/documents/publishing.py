@@ -1,15 +1,39 @@
 """What other features do when an Ofsted document is published (saved live): the
-factual accuracy check opens on a draft report; the complaints information shows
-once a final report is out (that one is read from the documents, nothing to do)."""
+factual accuracy check opens on a draft report (and the provider's users are told);
+the provider's users are told when the final report is out, with how to complain (the
+complaints information itself is read from the documents, nothing to do).
+
+Called inside the documents Save's transaction: the check, the mails and the Save are
+one change, all kept or none."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from portal import links, notify
 from portal.accuracy.api import follow_report, open_check
+from portal.db.reads import EVENT_COLUMNS
+from portal.db.tables import Event
 
 
 async def published(event_id: int, kind: str, at: datetime) -> None:
     if kind == "draft_report":
         await open_check(event_id, at)
         await follow_report(event_id)  # the check is about the newest version
+    elif kind == "final_report":
+        await final_report_published(event_id)
+
+
+async def final_report_published(event_id: int) -> None:
+    row = await Event.select(*EVENT_COLUMNS).where(Event.id == event_id).first()
+    if row is None:
+        return
+    await notify.send(
+        "final_report_published",
+        to=await notify.provider_users(event_id),
+        event_id=event_id,
+        event_ref=row["event_ref"],
+        event_type=row["event_type"],
+        provider_name=row["provider_name"],
+        link=links.url("events.profile", event_id=event_id, anchor="ofsted-documents"),
+    )

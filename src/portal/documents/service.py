@@ -486,13 +486,14 @@ async def save(access: EventAccess, side: str, store: DocumentStore) -> SaveResu
                 files=[{"name": d.file_name, "size": d.size, "sha256": d.sha256} for d in uploaded],
                 at=now,
             )
-    # After the commit: the files of deleted documents go, and other features hear
-    # about Ofsted documents that are now published.
+        # Other features hear about Ofsted documents now published (the accuracy check
+        # opens; the provider's users are emailed) in the same transaction.
+        if side == "ofsted":
+            for kind in dict.fromkeys(doc.kind for doc in uploaded):
+                await publishing.published(access.event.id, kind, now)
+    # After the commit: the files of deleted documents go.
     for doc in deleted:
         await store.delete(doc.stored_name)
-    if side == "ofsted":
-        for doc in uploaded:
-            await publishing.published(access.event.id, doc.kind, now)
     return SaveResult(
         uploaded=uploaded, deleted=deleted, receipt_id=receipt_id, reference=reference
     )
