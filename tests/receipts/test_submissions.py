@@ -12,6 +12,7 @@ import pytest
 
 from portal.db.tables import Document
 from portal.receipts.tables import Submission
+from portal.survey.tables import SurveyResponse
 from tests.accuracy.helpers import open_world, stored
 from tests.client import PortalClient
 from tests.documents.conftest import upload
@@ -137,3 +138,47 @@ async def test_an_accuracy_check_that_fails_to_complete_leaves_no_receipt(
     assert response.status_code == 500
     assert await submissions(world.event.id) == []
     assert (await stored(world.event)).completed_at is None
+
+
+async def test_a_survey_save_with_answers_has_a_reference(
+    client: PortalClient, make: Factory
+) -> None:
+    world = await make.world()
+    await client.sign_in_as(world.provider_user)
+    response = await client.post(f"/events/{world.event.id}/survey", {"rating_overall": "agree"})
+    reference = banner_reference(response.headers["location"])
+    [row] = await submissions(world.event.id)
+    assert (row["reference"], row["kind"], row["summary"]) == (
+        reference,
+        "survey",
+        "Survey answers saved",
+    )
+    assert "agree" not in str(row["details"])  # the team sees that it was sent, not what
+
+
+async def test_an_empty_survey_save_is_no_submission(client: PortalClient, make: Factory) -> None:
+    world = await make.world()
+    await client.sign_in_as(world.provider_user)
+    response = await client.post(f"/events/{world.event.id}/survey", {})
+    assert "reference" not in parse_qs(urlparse(response.headers["location"]).query)["done"][0]
+    assert await submissions(world.event.id) == []
+
+
+async def test_a_survey_save_that_fails_leaves_no_receipt(
+    client: PortalClient, make: Factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = await make.world()
+    await client.sign_in_as(world.provider_user)
+    from portal.survey import service
+
+    real = service.record_submission
+
+    async def then_fail(*args: Any, **kwargs: Any) -> str:
+        await real(*args, **kwargs)
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(service, "record_submission", then_fail)
+    response = await client.post(f"/events/{world.event.id}/survey", {"rating_overall": "agree"})
+    assert response.status_code == 500
+    assert await submissions(world.event.id) == []
+    assert await SurveyResponse.count() == 0

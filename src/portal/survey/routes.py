@@ -8,6 +8,7 @@ from typing import Any
 from litestar import Request, Router, get, post
 from litestar.response import Response
 
+from portal.receipts.api import with_reference
 from portal.survey import forms, service
 from portal.survey.questions import ACTIVITIES, LEAST, MOST, RATINGS, STATEMENTS, TEXT_LIMIT
 from portal.validation import Errors
@@ -89,9 +90,10 @@ async def survey_save(
     if not parsed.ok:
         context = await _context(access, parsed.values, parsed.errors)
         return render(request, TEMPLATE, context, block="survey_form")
-    await service.save(access.event.id, current_user(request).id, parsed.values)
+    reference = await service.save(access.event.id, current_user(request).id, parsed.values)
     profile = request.app.route_reverse("events.profile", event_id=access.event.id)
-    return redirect(request, with_banner(request, profile, service.SAVED_BANNER))
+    message = with_reference(service.SAVED_BANNER, reference)
+    return redirect(request, with_banner(request, profile, message))
 
 
 @post("/validate", name="survey.validate")

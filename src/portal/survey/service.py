@@ -11,6 +11,7 @@ from typing import Any
 
 from portal import audit, clock
 from portal.db.prepared import Param, Prepared
+from portal.receipts.api import record as record_submission
 from portal.spreadsheet import to_csv
 from portal.survey.forms import Answers, activity_label
 from portal.survey.questions import ACTIVITIES, ACTIVITY_FIELDS, LEAST, MOST, RATINGS, STATEMENTS
@@ -98,9 +99,12 @@ async def response_for(event_id: int) -> Response | None:
     return None if row is None else _response(row)
 
 
-async def save(event_id: int, user_id: int, answers: Answers, at: datetime | None = None) -> None:
+async def save(
+    event_id: int, user_id: int, answers: Answers, at: datetime | None = None
+) -> str | None:
     """Store the answers as they are now (every field optional): the event's one
-    response is created or replaced, atomically, even if two colleagues save at once."""
+    response is created or replaced, atomically, even if two colleagues save at once.
+    A save with answers is a submission: its reference (portal.receipts), else None."""
     at = at or clock.now()
     values = {
         SurveyResponse.ratings: json.dumps(answers.ratings, sort_keys=True),
@@ -112,20 +116,25 @@ async def save(event_id: int, user_id: int, answers: Answers, at: datetime | Non
         SurveyResponse.saved_at: at,
     }
     row = SurveyResponse(event=event_id, **{column._meta.name: v for column, v in values.items()})
-    await SurveyResponse.insert(row).on_conflict(
-        target=SurveyResponse.event, action="DO UPDATE", values=list(values)
-    )
     chosen = sum(1 for name in ACTIVITY_FIELDS if answers.activities.get(name))
-    await audit.record(
-        "survey saved",
-        actor=user_id,
-        event=event_id,
-        detail=(
-            f"{len(answers.ratings)} of {len(STATEMENTS)} statements rated, "
-            f"{chosen} activities chosen, why: {'yes' if answers.why else 'no'}, "
-            f"improve: {'yes' if answers.improve else 'no'}"
-        ),
-    )
+    async with SurveyResponse._meta.db.transaction():
+        await SurveyResponse.insert(row).on_conflict(
+            target=SurveyResponse.event, action="DO UPDATE", values=list(values)
+        )
+        await audit.record(
+            "survey saved",
+            actor=user_id,
+            event=event_id,
+            detail=(
+                f"{len(answers.ratings)} of {len(STATEMENTS)} statements rated, "
+                f"{chosen} activities chosen, why: {'yes' if answers.why else 'no'}, "
+                f"improve: {'yes' if answers.improve else 'no'}"
+            ),
+        )
+        if not answers.answered:
+            return None
+        # What the team may know of it: that it was sent, by whom, when; not the answers.
+        return await record_submission(event_id, user_id, "survey", "Survey answers saved", at=at)
 
 
 async def form_link(access: EventAccess, href: str) -> FormLink:
