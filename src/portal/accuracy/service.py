@@ -155,9 +155,10 @@ async def state(access: EventAccess, now: datetime | None = None) -> CheckState:
     return CheckState(access=access, check=await find(access.event.id), now=now or clock.now())
 
 
-async def open_check(event_id: int, published_at: datetime) -> None:
+async def open_check(event_id: int, published_at: datetime, *, tell: bool = True) -> None:
     """A draft report was published: open the check, due at 5pm on the fifth working
-    day after. Idempotent: a check that is already open keeps its dates."""
+    day after, and tell the provider's users (`tell`: False only for seeded demo data).
+    Idempotent: a check that is already open keeps its dates, and nobody is told again."""
     published_at = clock.aware(published_at) or clock.now()
     inserted = await (
         AccuracyCheck.insert(
@@ -177,8 +178,8 @@ async def open_check(event_id: int, published_at: datetime) -> None:
             event=event_id,
             detail=f"due by {clock.format_deadline(due_at(published_at))}",
         )
-        # In the caller's transaction (the documents Save that published the report).
-        await notices.opened(event_id, due_at(published_at))
+        if tell:  # in the caller's transaction (the documents Save that published it)
+            await notices.opened(event_id, due_at(published_at))
 
 
 async def metric_readings(now: datetime | None = None) -> list[metrics.Reading]:

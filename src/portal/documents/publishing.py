@@ -16,11 +16,12 @@ from portal.db.reads import EVENT_COLUMNS
 from portal.db.tables import Event
 
 
-async def published(event_id: int, kind: str, at: datetime) -> None:
+async def published(event_id: int, kind: str, at: datetime, *, tell: bool = True) -> None:
+    """`tell`: mail the provider's users (False only for seeded demo data)."""
     if kind == "draft_report":
-        await open_check(event_id, at)
+        await open_check(event_id, at, tell=tell)
         await follow_report(event_id)  # the check is about the newest version
-    elif kind == "final_report":
+    elif kind == "final_report" and tell:
         await final_report_published(event_id)
 
 
