@@ -36,7 +36,7 @@ PAGES = [
     Page("provider", "/events/{event}/accuracy-check", 4),
     Page("provider", "/events/{event}/survey", 3),
     Page("provider", "/code-of-conduct", 1),
-    Page("provider", "/events/{event}/concerns/new", 2),
+    Page("provider", "/events/{event}/concerns/new", 3),  # + whether there is a lead
     Page("lead_inspector", "/events/{event}/evidence-record", 5),
     Page("admin", "/admin", 1),
     Page("admin", "/admin/events", 3),
