@@ -15,6 +15,7 @@ from litestar.template.config import TemplateConfig
 
 from portal import links, mail, notify
 from portal.accuracy.api import metric_readings as accuracy_readings
+from portal.accuracy.api import reminders_forever
 from portal.accuracy.routes import router as accuracy_router
 from portal.admin.routes import router as admin_router
 from portal.auth.middleware import must_change_middleware, session_middleware
@@ -78,6 +79,17 @@ def create_app(settings: Settings | None = None) -> Litestar:
         )
         if settings.mail_worker:
             app.state.mail_worker = asyncio.create_task(mail.worker(settings))
+        # The accuracy check reminders, once across workers, now and every
+        # reminder_seconds (0: only `portal send-reminders`, from cron). Background mail
+        # work, so not where tests deliver mail themselves (mail_worker off).
+        if settings.mail_worker and settings.reminder_seconds > 0:
+            app.state.reminders = asyncio.create_task(
+                reminders_forever(
+                    settings.reminder_seconds,
+                    redis_url=settings.redis_url,
+                    redis_prefix=settings.redis_prefix,
+                )
+            )
         # What crashed uploads left in storage, swept now and every sweep_seconds.
         app.state.sweeper = asyncio.create_task(
             sweep_forever(
@@ -93,6 +105,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         worker = getattr(app.state, "mail_worker", None)
         if worker is not None:
             worker.cancel()
+        reminders = getattr(app.state, "reminders", None)
+        if reminders is not None:
+            reminders.cancel()
         app.state.sweeper.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await app.state.sweeper

@@ -1,5 +1,6 @@
 """What other features may use of the factual accuracy check: its public face."""
 
+from portal.accuracy.reminders import reminders_forever, send_reminders
 from portal.accuracy.service import (
     extend_deadline,
     find,
@@ -20,5 +21,7 @@ __all__ = [
     "form_link",
     "metric_readings",
     "open_check",
+    "reminders_forever",
+    "send_reminders",
     "working_days_left",
 ]
