@@ -137,6 +137,8 @@ def test_lockout_and_unlock_by_keyboard_only(page: Page, server: Server) -> None
         sign_in_by_keyboard(page, server.url, "provider2", f"wrong guess {attempt}")
         expect(summary).to_be_focused()
         expect(summary).to_contain_text(LOCKED if attempt == 5 else WRONG)
+        if attempt == 1:
+            assert_accessible(page, "wrong password (keyboard)")
     assert_accessible(page, "account locked (keyboard)")
     assert lock_state(server, "provider2") == (0, True)
     # While locked, even the right password is refused.
@@ -146,8 +148,10 @@ def test_lockout_and_unlock_by_keyboard_only(page: Page, server: Server) -> None
 
     sign_in_by_keyboard(page, server.url, "admin", DEMO_PASSWORD)
     expect(heading).to_have_text("Administration")
+    assert_accessible(page, "administration (keyboard)")
     press_on(page, page.get_by_role("link", name="Users", exact=True))
     expect(heading).to_have_text("Users")
+    assert_accessible(page, "users (keyboard)")
     type_into(page, page.get_by_label("Search users"), "provider2")
     page.keyboard.press("Enter")
     results = page.locator("#results")
@@ -179,6 +183,8 @@ def test_lockout_and_unlock_without_javascript(nojs_page: Page, server: Server) 
     for attempt in range(1, 6):
         sign_in(page, server, "lead.inspector", f"wrong guess {attempt}")
         expect(summary).to_contain_text(LOCKED if attempt == 5 else WRONG)
+        if attempt == 1:
+            assert_accessible(page, "wrong password without JavaScript")
     expect(page).to_have_title("Error: Sign in – Provider Portal")
     assert_accessible(page, "account locked without JavaScript")
     assert lock_state(server, "lead.inspector") == (0, True)
@@ -190,6 +196,8 @@ def test_lockout_and_unlock_without_javascript(nojs_page: Page, server: Server) 
     page.get_by_label("Search users").fill("helen")
     page.get_by_role("button", name="Search").click()
     assert "q=helen" in page.url
+    expect(page.locator("#results")).to_contain_text("Showing 1 to 1 of 1 user")
+    assert_accessible(page, "users found without JavaScript")
     page.locator("#results").get_by_role("link", name="Helen Carter HMI").click()
     status = page.locator(".govuk-summary-list__row", has_text="Status")
     expect(status).to_contain_text("Locked after too many failed sign-ins")
