@@ -7,11 +7,14 @@ import re
 from datetime import UTC, datetime, timedelta
 from html import unescape
 
+import pytest
+
 from portal import clock
 from portal.accuracy.waiting import near_deadline_until
 from portal.db.tables import AuditEvent, Event, OutgoingMail
 from tests.client import PortalClient
 from tests.factories import Factory
+from tests.queries import counted
 from tests.waiting import helpers
 
 
@@ -165,3 +168,29 @@ def _card(page: str, event_id: int) -> str:
     start = page.index(f'id="event-{event_id}"')
     end = page.find('class="govuk-summary-card"', start + 1)
     return page[start : end if end != -1 else len(page)]
+
+
+async def test_the_inspector_list_reads_every_event_in_the_same_few_queries(
+    client: PortalClient, make: Factory, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Tags for 1 event or 25 cost the same: no query per event."""
+    world = await make.world()
+    await client.sign_in_as(world.inspector)
+
+    async def count() -> int:
+        with counted(caplog) as queries:
+            response = await client.get("/events")
+        assert response.status_code == 200
+        return queries.count
+
+    few = await count()
+    for n in range(24):
+        event = await make.event(world.provider, event_ref=f"INS-MANY-{n:02d}")
+        await make.member(event, world.inspector)
+        await helpers.check(event, datetime.now(UTC) + timedelta(days=10 + n))
+        await helpers.concern(event, world.provider_user)
+        await helpers.evidence_request(event, world.lead)
+    many = await count()
+    assert many == few
+    page = (await client.get("/events")).text
+    assert page.count("Concern open") == 24 and page.count("Check open") == 24
