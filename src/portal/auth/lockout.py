@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from portal import audit, clock
+from portal import audit, clock, notify
 from portal.auth.rate_limit import RateLimiter
 from portal.db.tables import User
 
@@ -69,8 +69,23 @@ async def count_failure(
     await audit.record(f"{what} failed", actor=user.id, detail=f"wrong password {failed}")
     if failed < rule.max_attempts:
         return False
-    await User.update({User.failed_attempts: 0, User.locked_until: lock_until}).where(
-        User.id == user.id
-    )
-    await audit.record("account locked", actor=user.id, detail=f"{failed} wrong passwords in a row")
+    async with User._meta.db.transaction():  # the lock and the user's email, together
+        # Only the request that starts the lock (the count still full) tells the user:
+        # two wrong passwords at once lock the account once, and send one email.
+        started = await (
+            User.update({User.failed_attempts: 0, User.locked_until: lock_until})
+            .where((User.id == user.id) & (User.failed_attempts >= rule.max_attempts))
+            .returning(User.id)
+        )
+        if started:
+            await audit.record(
+                "account locked", actor=user.id, detail=f"{failed} wrong passwords in a row"
+            )
+            await notify.send(
+                "account_locked",
+                await notify.user(user.id),
+                locked_at=now,
+                locked_until=lock_until,
+                attempts=failed,
+            )
     return True

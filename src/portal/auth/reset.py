@@ -252,6 +252,6 @@ async def complete(grant: str, new_password: str) -> User | None:
     )
     if not closed:
         return None
-    await change_password(user, new_password, actor_id=user.id)
+    await change_password(user, new_password, actor_id=user.id, notice="password_reset")
     await audit.record("password reset", actor=user.id)
     return user

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from portal import audit, metrics
+from portal import audit, clock, metrics, notify
 from portal.auth import lockout, rate_limit
 from portal.auth.passwords import hash_password, needs_rehash, verify_password
 from portal.auth.sessions import SessionStore
@@ -148,16 +148,24 @@ def home_for(user: User) -> str:
     return "events.list"
 
 
-async def change_password(user: User, new_password: str, *, actor_id: int | None) -> None:
-    """Set a password the user chose (the rule has been checked by the caller)."""
-    await User.update(
-        {
-            User.password_hash: await hash_password(new_password),
-            User.must_change_password: False,
-            User.failed_attempts: 0,
-            User.locked_until: None,
-        }
-    ).where(User.id == user.id)
+async def change_password(
+    user: User, new_password: str, *, actor_id: int | None, notice: str = ""
+) -> None:
+    """Set a password the user chose (the rule has been checked by the caller). With
+    `notice` (a message of portal.notify), the user is told by email: queued in the same
+    transaction as the change, so neither happens without the other."""
+    password_hash = await hash_password(new_password)  # argon2 first: no lock held meanwhile
+    async with User._meta.db.transaction():
+        await User.update(
+            {
+                User.password_hash: password_hash,
+                User.must_change_password: False,
+                User.failed_attempts: 0,
+                User.locked_until: None,
+            }
+        ).where(User.id == user.id)
+        if notice:
+            await notify.send(notice, await notify.user(user.id), changed_at=clock.now())
 
 
 async def change_own_password(
@@ -195,7 +203,8 @@ async def change_own_password(
         raise Refused(
             "Your new password must be different from the one you have now", "new_password"
         )
-    await change_password(user, new, actor_id=user.id)
+    # The first sign-in's change is the user's first own password: nothing to warn about.
+    await change_password(user, new, actor_id=user.id, notice="" if first else "password_changed")
     await audit.record(
         "password chosen at first sign-in" if first else "password changed", actor=user.id
     )
