@@ -7,7 +7,8 @@ Any number of senders may run at once (every server worker runs one; `portal sen
 while its claim holds, and a message whose sender died is sent after the claim lapses.
 
 Failed sends are retried with a growing delay and, after the last try, kept with
-status "failed" and the error, visible to the administrator (`portal failed-mail`, then `portal retry-mail`): never
+status "failed" and the error, visible to the administrator (the console's Waiting and Mail pages, with
+Retry; or `portal failed-mail`, then `portal retry-mail`): never
 dropped.
 
 PORTAL_SMTP_URL: `smtp://[user:password@]host[:port]` (STARTTLS whenever the server offers
