@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from portal.conduct.tables import EvidenceConfirmation
 from portal.db.tables import Document
 from portal.receipts.tables import Submission
 from portal.survey.tables import SurveyResponse
@@ -182,3 +183,63 @@ async def test_a_survey_save_that_fails_leaves_no_receipt(
     assert response.status_code == 500
     assert await submissions(world.event.id) == []
     assert await SurveyResponse.count() == 0
+
+
+async def test_a_concern_raised_has_a_reference(client: PortalClient, make: Factory) -> None:
+    world = await make.world()
+    await client.sign_in_as(world.provider_user)
+    response = await client.post(
+        f"/events/{world.event.id}/concerns", {"concern": "The inspector arrived late."}
+    )
+    reference = banner_reference(response.headers["location"])
+    [row] = await submissions(world.event.id)
+    assert (row["reference"], row["kind"]) == (reference, "concern")
+    assert row["summary"] == "A concern: The inspector arrived late."
+
+
+async def test_an_evidence_answer_has_a_reference_page_and_htmx(
+    client: PortalClient, make: Factory
+) -> None:
+    world = await make.world()
+    for number in (1, 2):
+        await EvidenceConfirmation(
+            event=world.event.id, message=f"Request {number}", requested_by=world.lead.id
+        ).save()
+    ids = [r["id"] for r in await EvidenceConfirmation.select(EvidenceConfirmation.id)]
+    await client.sign_in_as(world.provider_user)
+    base = f"/events/{world.event.id}/evidence-confirmations"
+    response = await client.post(
+        f"{base}/{ids[0]}/answer", {"answer": "outstanding", "outstanding": "Minutes of June."}
+    )
+    reference = banner_reference(response.headers["location"])
+    fragment = await client.post(f"{base}/{ids[1]}/answer", {"answer": "all_provided"}, htmx=True)
+    rows = await submissions(world.event.id)
+    assert [r["kind"] for r in rows] == ["evidence", "evidence"]
+    assert rows[0]["reference"] == reference
+    assert rows[0]["summary"] == "Some evidence is still outstanding: Minutes of June."
+    assert f"Your reference is <strong>{rows[1]['reference']}</strong>" in fragment.text
+
+
+async def test_an_evidence_answer_that_fails_leaves_no_receipt(
+    client: PortalClient, make: Factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = await make.world()
+    await EvidenceConfirmation(
+        event=world.event.id, message="Request", requested_by=world.lead.id
+    ).save()
+    [request] = await EvidenceConfirmation.select(EvidenceConfirmation.id)
+    from portal.conduct import service
+
+    real = service.record_submission
+
+    async def then_fail(*args: Any, **kwargs: Any) -> str:
+        await real(*args, **kwargs)
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(service, "record_submission", then_fail)
+    await client.sign_in_as(world.provider_user)
+    url = f"/events/{world.event.id}/evidence-confirmations/{request['id']}/answer"
+    assert (await client.post(url, {"answer": "all_provided"})).status_code == 500
+    assert await submissions(world.event.id) == []
+    [row] = await EvidenceConfirmation.select(EvidenceConfirmation.answered_at)
+    assert row["answered_at"] is None

@@ -15,6 +15,7 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Response
 
 from portal.conduct import forms, service
+from portal.receipts.api import with_reference
 from portal.validation import Parsed
 from portal.web.access import EventAccess
 from portal.web.banner import with_banner
@@ -129,12 +130,12 @@ async def concern_raise(
         )
     # Who is told decides what the provider reads: the lead, or Ofsted's administrators.
     told = SENT_TO_LEAD if await service.has_lead(access.event.id) else SENT_TO_ADMINS
-    await service.raise_concern(
+    reference = await service.raise_concern(
         access,
         parsed.values["concern"],
         follow_up_of=earlier["id"] if earlier else None,
     )
-    return _done(request, access, "concerns", told)
+    return _done(request, access, "concerns", with_reference(told, reference))
 
 
 @dataclass(frozen=True)
@@ -177,7 +178,7 @@ class Card:
         access: EventAccess,
         item_id: int,
         parsed: Parsed[dict[str, str]],
-        save: Callable[[dict[str, str]], Awaitable[bool]],
+        save: Callable[[dict[str, str]], Awaitable[bool | str | None]],
     ) -> Response[Any]:
         """The form again with its errors; the answer saved (the event's page, or the card
         for htmx); or, if it already had one, the card as it is, with a message."""
@@ -186,11 +187,14 @@ class Card:
             if not parsed.ok:
                 context = self.context(access, row, values=parsed.values, errors=parsed.errors)
                 return render(request, self.template, context, block=self.block)
-            if await save(parsed.values):
+            saved = await save(parsed.values)
+            if saved:
+                reference = saved if isinstance(saved, str) else None
                 if not wants_fragment(request):
-                    return _done(request, access, f"{self.anchor}{item_id}", self.sent)
+                    sent = with_reference(self.sent, reference)
+                    return _done(request, access, f"{self.anchor}{item_id}", sent)
                 row = await self.load(access, item_id)
-                context = self.context(access, row, announce=True)
+                context = self.context(access, row, announce=True, reference=reference)
                 return render(request, self.template, context, block=self.block)
             row = await self.load(access, item_id)  # a colleague answered it first
         context = self.context(access, row)
@@ -282,7 +286,7 @@ async def evidence_answer(
 ) -> Response[Any]:
     access.require(service.permissions(access).answer_evidence)
 
-    async def save(values: dict[str, str]) -> bool:
+    async def save(values: dict[str, str]) -> str | None:
         return await service.answer_evidence(
             access, request_id, values["answer"], values["outstanding"]
         )

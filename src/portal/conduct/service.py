@@ -15,11 +15,13 @@ from portal.conduct.tables import Concern, ConductReading, EvidenceConfirmation
 from portal.db.prepared import Param, Prepared
 from portal.db.tables import Event, TeamMember
 from portal.documents.api import has_published
+from portal.receipts.api import record as record_submission
 from portal.spreadsheet import to_csv
 from portal.web.access import EventAccess
 
 COMPLAINTS_URL = "https://www.gov.uk/government/publications/complaints-about-ofsted"
 CODE_URL = "https://www.gov.uk/government/publications/ofsted-code-of-conduct"
+SUMMARY_TEXT = 200  # characters of a concern on 'Activity and receipts'
 ANSWERS = {
     "all_provided": "All relevant evidence has been provided or made available",
     "outstanding": "Some evidence is still outstanding",
@@ -132,9 +134,9 @@ async def has_lead(event_id: int) -> bool:
     )
 
 
-async def raise_concern(access: EventAccess, text: str, *, follow_up_of: int | None) -> int:
+async def raise_concern(access: EventAccess, text: str, *, follow_up_of: int | None) -> str:
     """Record the concern and, in the same transaction, email the lead inspector (the
-    support administrators when the event has none)."""
+    support administrators when the event has none). Its reference (portal.receipts)."""
     event = access.event
     if follow_up_of is not None and await concern(event.id, follow_up_of) is None:
         follow_up_of = None
@@ -161,7 +163,9 @@ async def raise_concern(access: EventAccess, text: str, *, follow_up_of: int | N
             text,
             follow_up=follow_up_of is not None,
         )
-    return row.id
+        what = "A follow-up concern" if follow_up_of else "A concern"
+        excerpt = text if len(text) <= SUMMARY_TEXT else text[: SUMMARY_TEXT - 1] + "…"
+        return await record_submission(event.id, access.user.id, "concern", f"{what}: {excerpt}")
 
 
 async def respond(access: EventAccess, concern_id: int, response: str, action: str) -> bool:
@@ -256,16 +260,17 @@ async def request_evidence(access: EventAccess, message: str) -> int:
 
 async def answer_evidence(
     access: EventAccess, request_id: int, answer: str, outstanding: str
-) -> bool:
-    """Record the provider's answer once: False (nothing written) if it has one. The
-    inspector who asked is emailed in the same transaction."""
+) -> str | None:
+    """Record the provider's answer once: its reference (portal.receipts), or None
+    (nothing written) if it has one. The inspector who asked is emailed in the same
+    transaction."""
     async with EvidenceConfirmation._meta.db.transaction():
         return await _answer_evidence(access, request_id, answer, outstanding)
 
 
 async def _answer_evidence(
     access: EventAccess, request_id: int, answer: str, outstanding: str
-) -> bool:
+) -> str | None:
     updated = await (
         EvidenceConfirmation.update(
             {
@@ -283,7 +288,7 @@ async def _answer_evidence(
         .returning(EvidenceConfirmation.id, EvidenceConfirmation.requested_by)
     )
     if not updated:
-        return False
+        return None
     await audit.record(
         "evidence confirmation answered",
         actor=access.user.id,
@@ -298,7 +303,8 @@ async def _answer_evidence(
         ANSWERS.get(answer, answer),
         outstanding if answer == "outstanding" else "",
     )
-    return True
+    said = ANSWERS.get(answer, answer) + (f": {outstanding}" if answer == "outstanding" else "")
+    return await record_submission(access.event.id, access.user.id, "evidence", said)
 
 
 # -- complaints -----------------------------------------------------------------------
