@@ -32,9 +32,10 @@ async def final_report_published(event_id: int) -> None:
     await notify.send(
         "final_report_published",
         to=await notify.provider_users(event_id),
-        event_id=event_id,
         event_ref=row["event_ref"],
         event_type=row["event_type"],
         provider_name=row["provider_name"],
         link=links.url("events.profile", event_id=event_id, anchor="ofsted-documents"),
+        complaints_link=links.url("events.profile", event_id=event_id, anchor="complaints"),
+        code_link=links.url("conduct.code_of_conduct", anchor="complaints"),
     )
