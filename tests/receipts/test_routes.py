@@ -82,3 +82,13 @@ async def test_another_events_receipt_is_not_found_here(
     assert (await client.get(f"/events/{world.event.id}/activity/{reference}")).status_code == 404
     assert (await client.get(f"/events/{elsewhere.id}/activity/{reference}")).status_code == 200
     assert (await client.get(f"/events/{world.event.id}/activity/PP-2222-2222")).status_code == 404
+
+
+async def test_the_profile_links_to_activity_and_receipts(
+    client: PortalClient, make: Factory
+) -> None:
+    world = await make.world()
+    for user in (world.provider_user, world.lead, world.admin):
+        await client.sign_in_as(user)
+        page = (await client.get(f"/events/{world.event.id}")).text
+        assert f'href="/events/{world.event.id}/activity">Activity and receipts</a>' in page
