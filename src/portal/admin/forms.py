@@ -75,16 +75,22 @@ def provider(data: Mapping[str, str]) -> Parsed[Values]:
 
 
 def event(data: Mapping[str, str]) -> Parsed[Values]:
-    values = {name: _get(data, name) for name in ("provider_urn", "event_ref", "event_type")}
+    values = {name: _get(data, name).upper() for name in ("provider_urn", "event_ref")}
     errors: Errors = {}
-    values["provider_urn"] = values["provider_urn"].upper()
-    values["event_ref"] = values["event_ref"].upper()
     if not values["provider_urn"]:
         errors["provider_urn"] = "Enter the provider’s URN"
     if not values["event_ref"]:
         errors["event_ref"] = "Enter the event ID"
     elif not re.fullmatch(r"[A-Z0-9][A-Z0-9-]{0,29}", values["event_ref"]):
         errors["event_ref"] = "The event ID must be up to 30 letters, digits and hyphens"
+    details = event_details(data)  # type and dates: the same rules as a correction's
+    return Parsed(values | details.values, errors | details.errors)
+
+
+def event_details(data: Mapping[str, str]) -> Parsed[Values]:
+    """An event's type and dates, as the administrator corrects them."""
+    values: Values = {"event_type": _get(data, "event_type")}
+    errors: Errors = {}
     if values["event_type"] not in EVENT_TYPES:
         errors["event_type"] = "Select the type of event"
     start = parse_date(data, "start", "Start date", values, errors)
@@ -119,8 +125,7 @@ def user(data: Mapping[str, str]) -> Parsed[Values]:
     errors: Errors = {}
     if not values["display_name"]:
         errors["display_name"] = "Enter the person’s name"
-    if not values["username"]:
-        errors["username"] = "Enter a username"
+    # An empty username is made from the name on save (auth's suggestion).
     if not values["email"]:
         errors["email"] = "Enter an email address"
     if values["role"] not in ROLES:
@@ -148,4 +153,17 @@ def audit_filter(data: Mapping[str, str]) -> Parsed[Values]:
     if date_from and date_to and date_to < date_from:
         errors["to-day"] = "The to date must be the same as or after the from date"
     values["date_from"], values["date_to"] = date_from, date_to
+    return Parsed(values, errors)
+
+
+def user_details(data: Mapping[str, str]) -> Parsed[Values]:
+    """A person's name and email address, as the administrator corrects them (the
+    address's format is auth's rule, as when the account was made)."""
+    values = {name: _get(data, name) for name in ("display_name", "email")}
+    errors: Errors = {}
+    if not values["display_name"]:
+        errors["display_name"] = "Enter the person’s name"
+    _limit(errors, "display_name", values["display_name"], "The name", 200)
+    if not values["email"]:
+        errors["email"] = "Enter an email address"
     return Parsed(values, errors)

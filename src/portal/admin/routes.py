@@ -9,16 +9,24 @@ from litestar import Request, get, post
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.response import Response
 
-from portal.admin import forms, service, waiting_routes
-from portal.auth.api import AccountError, create_user, deactivate, resend_invitation, unlock
-from portal.clock import aware, now
+from portal.admin import audit_details, correction_routes, forms, service, waiting_routes
+from portal.admin.pages import event_page as _event_page
+from portal.admin.pages import user_page as _user_page
+from portal.auth.api import (
+    AccountError,
+    create_user,
+    deactivate,
+    resend_invitation,
+    suggest_username,
+    unlock,
+)
 from portal.db.tables import EVENT_TYPES, TEAM_ROLES, Provider, TeamMember
 from portal.validation import Refused
 from portal.web import routing
 from portal.web.banner import banner, with_banner
 from portal.web.guards import current_user, role
 from portal.web.paging import Page, Position, links
-from portal.web.render import already_done, redirect, render
+from portal.web.render import redirect, render
 from portal.web.routing import Form
 
 CLOSED = "This event is closed: nothing on it can be changed."
@@ -179,23 +187,6 @@ async def _event_or_404(event_id: int) -> dict[str, Any]:
     if row is None:
         raise NotFoundException()
     return row
-
-
-async def _event_page(
-    request: Request[Any, Any, Any], row: dict[str, Any], message: str | None = None
-) -> Response[Any]:
-    """The event's page; with `message`, as the answer to a change of a closed event."""
-    context = {
-        "event": row,
-        "team": await service.team(row["id"]),
-        "deadline": await service.accuracy_deadline(row["id"]),
-        "event_types": EVENT_TYPES,
-        "team_roles": TEAM_ROLES,
-        "banner": banner(request),
-    }
-    if message is not None:
-        return already_done(request, "admin/event.html", context, block="event", message=message)
-    return render(request, "admin/event.html", context)
 
 
 def _closed(row: dict[str, Any]) -> bool:
@@ -384,16 +375,39 @@ async def users(request: Request[Any, Any, Any], q: str = "") -> Response[Any]:
     return _search_results(request, "admin/users.html", "admin.users", q, result)
 
 
-def _user_form(request: Request[Any, Any, Any], values: Any, errors: Any) -> Response[Any]:
-    context = {"values": values, "errors": errors, "roles": forms.ROLES}
-    return render(request, "admin/user_form.html", context)
+def _user_form(
+    request: Request[Any, Any, Any],
+    values: Any,
+    errors: Any,
+    suggested: bool = False,
+    block: str | None = None,
+) -> Response[Any]:
+    context = {"values": values, "errors": errors, "roles": forms.ROLES, "suggested": suggested}
+    return render(request, "admin/user_form.html", context, block=block)
+
+
+async def _suggest(values: dict[str, Any]) -> bool:
+    """No username typed: one made from the name (still checked free on save)."""
+    if values.get("username") or not values.get("display_name"):
+        return False
+    values["username"] = await suggest_username(values["display_name"])
+    return bool(values["username"])
 
 
 @get("/users/new", name="admin.user_new")
-async def user_new(request: Request[Any, Any, Any], provider: str = "") -> Response[Any]:
-    return _user_form(
-        request, {"provider_urn": provider, "role": "provider" if provider else ""}, {}
-    )
+async def user_new(
+    request: Request[Any, Any, Any], provider: str = "", display_name: str = "", username: str = ""
+) -> Response[Any]:
+    """The form; given a name (the name field's htmx request, or a link), the username
+    field with a username made from it, unless one is typed already."""
+    values = {
+        "provider_urn": provider,
+        "role": "provider" if provider else "",
+        "display_name": display_name.strip(),
+        "username": username.strip().lower(),
+    }
+    suggested = await _suggest(values)
+    return _user_form(request, values, {}, suggested, block="username_field")
 
 
 @post("/users", name="admin.user_create")
@@ -407,6 +421,9 @@ async def user_create(request: Request[Any, Any, Any], data: Form) -> Response[A
             errors["provider_urn"] = "There is no provider with this URN"
         else:
             provider_id = provider.id
+    suggested = await _suggest(values)
+    if not values["username"] and "display_name" not in errors:
+        errors["username"] = "Enter a username"
     if not errors:
         try:
             created = await create_user(
@@ -422,9 +439,11 @@ async def user_create(request: Request[Any, Any, Any], data: Form) -> Response[A
             field = {"provider_id": "provider_urn"}.get(refused.field, refused.field)
             errors = {field or "username": str(refused)}
         else:
-            message = "User created and invitation emails sent"
+            message = (
+                f"User created and invitation emails sent. Their username is {created.username}"
+            )
             return _done(request, message, "admin.user", user_id=created.id)
-    return _user_form(request, values, errors)
+    return _user_form(request, values, errors, suggested)
 
 
 async def _user_or_404(user_id: int) -> dict[str, Any]:
@@ -432,23 +451,6 @@ async def _user_or_404(user_id: int) -> dict[str, Any]:
     if row is None:
         raise NotFoundException()
     return row
-
-
-async def _user_page(
-    request: Request[Any, Any, Any], row: dict[str, Any], message: str | None = None
-) -> Response[Any]:
-    """The user's page; with `message`, as the answer to a change already made."""
-    locked = aware(row["locked_until"])
-    context = {
-        "person": row,
-        "locked": bool(locked and locked > now()),
-        "events": await service.user_events(row["id"]),
-        "team_roles": TEAM_ROLES,
-        "banner": banner(request),
-    }
-    if message is not None:
-        return already_done(request, "admin/user.html", context, block="person", message=message)
-    return render(request, "admin/user.html", context)
 
 
 @get("/users/{user_id:int}", name="admin.user")
@@ -522,6 +524,8 @@ async def audit_log(request: Request[Any, Any, Any]) -> Response[Any]:
         date_to=values["date_to"] if parsed.ok else None,
     )
     result = await service.audit_log(filters, Position.of(params))
+    for row in result.items:  # what is stored stays as it is; the log shows it in words
+        row["detail_text"] = audit_details.readable(row["action"], row["detail"])
     return render(
         request,
         "admin/audit.html",
@@ -567,6 +571,7 @@ router = routing.router(
         user_deactivate_confirm,
         user_deactivate,
         audit_log,
+        *correction_routes.HANDLERS,
         *waiting_routes.HANDLERS,
     ],
     guards=[role("admin")],

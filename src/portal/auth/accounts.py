@@ -1,6 +1,7 @@
 """Account administration, called by the `portal create-user` command and the
 support administrator's console: create a user (two invitation emails), resend the
-invitation, unlock, deactivate. No Litestar here.
+invitation, unlock, deactivate; and the corrections: change a name or email address,
+reactivate. No Litestar here.
 
 The caller passes `settings` (for the sign-in link and the session store), the path of
 the sign-in page (reversed from its route name: `portal.auth.api` does it) and, when it
@@ -64,6 +65,18 @@ async def _get(user_id: int) -> User:
     return user
 
 
+def _check_email(email: str) -> None:
+    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email) or len(email) > 254:
+        raise Refused(
+            "Enter an email address in the correct format, like name@example.com", "email"
+        )
+
+
+def _check_name(display_name: str) -> None:
+    if not display_name or len(display_name) > 200:
+        raise Refused("Enter the person’s name (200 characters or fewer)", "display_name")
+
+
 async def _send_invitation(user: User, settings: Settings, sign_in_page: str) -> None:
     """A new initial password (the old one stops working) and the two emails."""
     password = generate_initial_password()
@@ -101,12 +114,8 @@ async def create_user(
         raise Refused(
             "Enter a username of 2 to 100 characters: letters, digits and . _ @ -", "username"
         )
-    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email) or len(email) > 254:
-        raise Refused(
-            "Enter an email address in the correct format, like name@example.com", "email"
-        )
-    if not display_name or len(display_name) > 200:
-        raise Refused("Enter the person’s name (200 characters or fewer)", "display_name")
+    _check_email(email)
+    _check_name(display_name)
     if role not in ROLES:
         raise Refused("Select a role: provider, inspector or admin", "role")
     if role == "provider":
@@ -171,3 +180,46 @@ async def deactivate(
     await _void_resets(user.id)
     await _end_sessions(user.id, settings, sessions)
     await audit.record("account deactivated", actor=actor_id, detail=user.username)
+
+
+async def update_details(
+    user_id: int, *, display_name: str, email: str, actor_id: int | None
+) -> bool:
+    """Correct a person's name or email address (checked as at creation; the username
+    stays). False when nothing changed (nothing written, nothing audited)."""
+    display_name, email = display_name.strip(), email.strip()
+    _check_name(display_name)
+    _check_email(email)
+    user = await _get(user_id)
+    changes = [
+        f"{label} {old} → {new}"
+        for label, old, new in [
+            ("name", user.display_name, display_name),
+            ("email address", user.email, email),
+        ]
+        if old != new
+    ]
+    if not changes:
+        return False
+    await User.update({User.display_name: display_name, User.email: email}).where(
+        User.id == user.id
+    )
+    await audit.record(
+        "account changed", actor=actor_id, detail=f"{user.username}: " + "; ".join(changes)
+    )
+    return True
+
+
+async def reactivate(user_id: int, actor_id: int | None) -> bool:
+    """A deactivated account can sign in again with the password it had (its sessions
+    and reset codes ended at deactivation). False if it was active already."""
+    user = await _get(user_id)
+    updated = await (
+        User.update({User.active: True})
+        .where((User.id == user.id) & (User.active == False))  # noqa: E712
+        .returning(User.id)
+    )
+    if not updated:
+        return False
+    await audit.record("account reactivated", actor=actor_id, detail=user.username)
+    return True

@@ -9,9 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from portal.auth import accounts, links
-from portal.auth.accounts import deactivate, unlock
+from portal.auth.accounts import deactivate, reactivate, unlock, update_details
 from portal.auth.service import home_for
 from portal.auth.sessions import SessionStore
+from portal.auth.usernames import suggest as suggest_username
 from portal.db.tables import User
 from portal.settings import Settings
 from portal.validation import Refused
@@ -23,8 +24,11 @@ __all__ = [
     "create_user",
     "deactivate",
     "home_for",
+    "reactivate",
     "resend_invitation",
+    "suggest_username",
     "unlock",
+    "update_details",
 ]
 
 
