@@ -11,9 +11,12 @@ import pytest
 
 from portal.conduct.tables import Concern, ConductReading, EvidenceConfirmation
 from portal.db.tables import AuditEvent, OutgoingMail
+from portal.receipts.api import record
 from tests.client import PortalClient
 from tests.factories import Factory, World
 from tests.queries import counted
+
+FILE = {"name": "plan.pdf", "size": 1, "sha256": "0" * 64}  # a submission's file
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,7 @@ PAGES = [
     Page("lead_inspector", "/events/{event}/ofsted-documents", 3),
     Page("provider", "/events/{event}/accuracy-check", 4),
     Page("provider", "/events/{event}/survey", 3),
+    Page("lead_inspector", "/events/{event}/activity", 3),
     Page("provider", "/code-of-conduct", 1),
     Page("provider", "/events/{event}/concerns/new", 3),  # + whether there is a lead
     Page("lead_inspector", "/events/{event}/evidence-record", 5),
@@ -69,6 +73,7 @@ async def _more_rows(make: Factory, world: World) -> None:
         ).save()
         await ConductReading(event=world.event.id, user=inspector.id).save()
         await AuditEvent(action="test", detail=f"row {number}").save()
+        await record(world.event.id, inspector.id, "documents", f"Save {number}", files=[FILE])
 
 
 async def _count(
