@@ -25,6 +25,7 @@ async def test_activity_lists_each_submission_with_who_when_and_files(
     page = unescape(response.text)
     assert '<h1 class="govuk-heading-l">Activity and receipts</h1>' in page
     assert page.index(concern) < page.index(saved)  # newest first
+    assert f"<strong>{saved}</strong>" in response.text
     assert "Documents saved" in page and "Concern raised" in page
     assert "Safeguarding policy.pdf" in page and SHA in page and "2.0 KB" in page
     assert world.provider_user.display_name in page and world.colleague.display_name in page
@@ -50,7 +51,7 @@ async def test_receipt_shows_the_reference_files_and_print_link(
     response = await client.get(f"/events/{world.event.id}/activity/{reference}")
     assert response.status_code == 200
     page = unescape(response.text)
-    assert reference in page
+    assert f"<strong>{reference}</strong>" in response.text
     assert "Receipt: documents saved" in page
     assert "Plan.docx" in page and SHA in page and "10 bytes" in page
     assert world.provider_user.display_name in page
