@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import datetime, timedelta
+from typing import Any
 
 from portal import audit, clock
 from portal.accuracy import notices
@@ -33,13 +34,13 @@ def remind_from(due: datetime) -> datetime:
     return datetime.combine(day, when.time(), tzinfo=clock.LONDON)
 
 
-def deadline_of(row: dict[str, object]) -> datetime:
-    due = clock.aware(row["extended_due_at"] or row["due_at"])  # type: ignore[arg-type]
+def deadline_of(row: dict[str, Any]) -> datetime:
+    due = clock.aware(row["extended_due_at"] or row["due_at"])
     assert due is not None
     return due
 
 
-async def _remind(row: dict[str, object], due: datetime, now: datetime) -> bool:
+async def _remind(row: dict[str, Any], due: datetime, now: datetime) -> bool:
     """Record and queue one reminder in one transaction; False if another process has
     already reminded about this deadline (or the check was completed meanwhile)."""
     check_id, event_id = row["id"], row["event"]
@@ -55,11 +56,11 @@ async def _remind(row: dict[str, object], due: datetime, now: datetime) -> bool:
         )
         if not claimed:
             return False
-        await notices.reminder(int(event_id), due)  # type: ignore[call-overload]
+        await notices.reminder(event_id, due)
         await audit.record(
             "accuracy check reminder sent",
             actor=None,
-            event=int(event_id),  # type: ignore[call-overload]
+            event=event_id,
             detail=f"due by {clock.format_deadline(due)}",
         )
     return True
