@@ -144,3 +144,26 @@ async def test_a_round_that_rolls_back_records_nothing(
     monkeypatch.undo()
     assert await reminders.send_reminders(THURSDAY_5PM) == 1
     assert await AccuracyCheck.count().where(AccuracyCheck.reminded_for.is_not_null()) == 1
+
+
+async def test_the_periodic_task_of_two_workers_sends_it_once(make: Factory) -> None:
+    """Two workers' tasks (`reminders_forever`, as the app starts it), several rounds each:
+    one reminder, from whichever took the round's lock."""
+    world = await open_world(make)
+    due = clock.now() + timedelta(hours=1)  # within a working day, whatever the day
+    await AccuracyCheck.update({AccuracyCheck.due_at: due}).where(
+        AccuracyCheck.event == world.event.id
+    )
+    await OutgoingMail.delete(force=True)
+    workers = [asyncio.create_task(reminders.reminders_forever(0.05)) for _ in range(2)]
+    try:
+        for _ in range(100):  # up to 5 s for the first round
+            if (await stored(world.event)).reminded_for is not None:
+                break
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.3)  # several more rounds of each
+    finally:
+        for worker in workers:
+            worker.cancel()
+        await asyncio.gather(*workers, return_exceptions=True)
+    assert len(await reminded(world.event)) == 2  # one per provider user, once
