@@ -129,7 +129,9 @@ def test_create_user_suggests_a_username_by_mouse(page: Page, server: Server) ->
     assert_accessible(page, "create a user")
     page.get_by_label("Full name").fill("Priya Shah")
     page.get_by_label("Email address").click()  # leaving the name asks for a username
-    expect(page.get_by_label("Username")).to_have_value("priya.shah")
+    suggestion = page.locator("#username-suggestion")
+    expect(suggestion).to_have_text("If you leave it blank, their username will be priya.shah.")
+    expect(page.get_by_label("Username")).to_have_value("")
     assert_accessible(page, "create a user with a suggested username")
     page.get_by_label("Email address").fill("p.shah@ofsted.example")
     page.get_by_label("Inspector").check()
@@ -142,7 +144,12 @@ def test_create_user_suggests_a_username_by_mouse(page: Page, server: Server) ->
     page.goto(f"{server.url}/admin/users/new")
     page.get_by_label("Full name").fill("Priya Shah")
     page.get_by_label("Email address").click()
-    expect(page.get_by_label("Username")).to_have_value("priya.shah2")
+    expect(suggestion).to_contain_text("their username will be priya.shah2")
+    page.get_by_label("Username").fill("p.shah")  # typed: no suggestion is needed
+    page.get_by_label("Full name").fill("Priya Shah-Jones")
+    page.get_by_label("Email address").click()
+    expect(suggestion).to_have_text("")
+    expect(page.get_by_label("Username")).to_have_value("p.shah")
 
 
 # -- by keyboard only ---------------------------------------------------------------------

@@ -376,14 +376,10 @@ async def users(request: Request[Any, Any, Any], q: str = "") -> Response[Any]:
 
 
 def _user_form(
-    request: Request[Any, Any, Any],
-    values: Any,
-    errors: Any,
-    suggested: bool = False,
-    block: str | None = None,
+    request: Request[Any, Any, Any], values: Any, errors: Any, suggested: bool = False
 ) -> Response[Any]:
     context = {"values": values, "errors": errors, "roles": forms.ROLES, "suggested": suggested}
-    return render(request, "admin/user_form.html", context, block=block)
+    return render(request, "admin/user_form.html", context)
 
 
 async def _suggest(values: dict[str, Any]) -> bool:
@@ -398,16 +394,19 @@ async def _suggest(values: dict[str, Any]) -> bool:
 async def user_new(
     request: Request[Any, Any, Any], provider: str = "", display_name: str = "", username: str = ""
 ) -> Response[Any]:
-    """The form; given a name (the name field's htmx request, or a link), the username
-    field with a username made from it, unless one is typed already."""
+    """The form; given a name (the name field's htmx request, or a link), the username a
+    blank field would get under it. What is typed in the fields is never replaced."""
     values = {
         "provider_urn": provider,
         "role": "provider" if provider else "",
         "display_name": display_name.strip(),
         "username": username.strip().lower(),
     }
-    suggested = await _suggest(values)
-    return _user_form(request, values, {}, suggested, block="username_field")
+    suggestion = ""
+    if display_name.strip() and not username.strip():
+        suggestion = await suggest_username(display_name)
+    context = {"values": values, "errors": {}, "roles": forms.ROLES, "suggestion": suggestion}
+    return render(request, "admin/user_form.html", context, block="username_suggestion")
 
 
 @post("/users", name="admin.user_create")

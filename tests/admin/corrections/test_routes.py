@@ -191,12 +191,15 @@ async def test_the_create_user_form_suggests_a_free_username(
 ) -> None:
     world = await _admin(client, make)
     await make.user("provider", world.provider, username="jane.smith")
-    # With JavaScript: the name field asks for the username field, made from the name.
+    page = (await client.get("/admin/users/new")).text
+    assert 'aria-describedby="username-suggestion username-hint"' in page
+    # With JavaScript: the name field asks what a blank username would be, shown under
+    # the username field (what is typed there is never replaced).
     fragment = await client.get("/admin/users/new?display_name=Jane+Smith", htmx=True)
-    assert "<html" not in fragment.text
-    assert 'id="username-field"' in fragment.text and 'value="jane.smith2"' in fragment.text
+    assert "<html" not in fragment.text and 'id="username-suggestion"' in fragment.text
+    assert "their username will be <strong>jane.smith2</strong>" in fragment.text
     typed = await client.get("/admin/users/new?display_name=Jane+Smith&username=js", htmx=True)
-    assert 'value="js"' in typed.text
+    assert 'id="username-suggestion"' in typed.text and "jane.smith" not in typed.text
     # Without: the form shown again (another field wrong) has it filled in.
     form = {"display_name": "Jane Smith", "email": "", "username": "", "role": "inspector"}
     again = await client.post("/admin/users", form)
