@@ -25,21 +25,13 @@ ALREADY_ACTIVE = "This account is already active."
 ALREADY_OPEN = "This event is already open."
 CLOSED = "This event is closed: reopen it to change its type or dates."
 NO_CHANGES = "No changes were made"
+# A change already made, or one that cannot be, is answered with the user's or the
+# event's own page and the message (pages.user_page, pages.event_page): nothing written.
 
 
 def _done(request: Request[Any, Any, Any], message: str, name: str, **params: Any) -> Response[Any]:
     url = request.app.route_reverse(name, **params)
     return redirect(request, with_banner(request, url, message))
-
-
-async def _shown_as_done(
-    request: Request[Any, Any, Any], kind: str, row: dict[str, Any], message: str
-) -> Response[Any]:
-    """The user's or event's own page with `message`: a change already made, or one
-    that cannot be."""
-    if kind == "user":
-        return await pages.user_page(request, row, message)
-    return await pages.event_page(request, row, message)
 
 
 async def _user_or_404(user_id: int) -> dict[str, Any]:
@@ -100,7 +92,7 @@ async def user_details_save(
 async def user_reactivate_confirm(request: Request[Any, Any, Any], user_id: int) -> Response[Any]:
     row = await _user_or_404(user_id)
     if row["active"]:
-        return await _shown_as_done(request, "user", row, ALREADY_ACTIVE)
+        return await pages.user_page(request, row, ALREADY_ACTIVE)
     return render(request, "admin/reactivate_user.html", {"person": row})
 
 
@@ -108,7 +100,7 @@ async def user_reactivate_confirm(request: Request[Any, Any, Any], user_id: int)
 async def user_reactivate(request: Request[Any, Any, Any], user_id: int) -> Response[Any]:
     row = await _user_or_404(user_id)
     if not await reactivate(user_id, current_user(request).id):
-        return await _shown_as_done(request, "user", row, ALREADY_ACTIVE)
+        return await pages.user_page(request, row, ALREADY_ACTIVE)
     return _done(request, "Account reactivated", "admin.user", user_id=user_id)
 
 
@@ -130,7 +122,7 @@ def _event_details_form(
 async def event_details(request: Request[Any, Any, Any], event_id: int) -> Response[Any]:
     row = await _event_or_404(event_id)
     if row["status"] == "closed":
-        return await _shown_as_done(request, "event", row, CLOSED)
+        return await pages.event_page(request, row, CLOSED)
     values = {
         "event_type": row["event_type"],
         **_date_values("start", row["start_date"]),
@@ -145,7 +137,7 @@ async def event_details_save(
 ) -> Response[Any]:
     row = await _event_or_404(event_id)
     if row["status"] == "closed":
-        return await _shown_as_done(request, "event", row, CLOSED)
+        return await pages.event_page(request, row, CLOSED)
     parsed = forms.event_details(data)
     errors = dict(parsed.errors)
     if parsed.ok:
@@ -172,7 +164,7 @@ async def event_details_save(
 async def event_reopen_confirm(request: Request[Any, Any, Any], event_id: int) -> Response[Any]:
     row = await _event_or_404(event_id)
     if row["status"] != "closed":
-        return await _shown_as_done(request, "event", row, ALREADY_OPEN)
+        return await pages.event_page(request, row, ALREADY_OPEN)
     return render(request, "admin/reopen_event.html", {"event": row})
 
 
@@ -180,7 +172,7 @@ async def event_reopen_confirm(request: Request[Any, Any, Any], event_id: int) -
 async def event_reopen(request: Request[Any, Any, Any], event_id: int) -> Response[Any]:
     row = await _event_or_404(event_id)
     if not await corrections.reopen_event(event_id, current_user(request).id):
-        return await _shown_as_done(request, "event", row, ALREADY_OPEN)
+        return await pages.event_page(request, row, ALREADY_OPEN)
     return _done(request, "Event reopened", "admin.event", event_id=event_id)
 
 
