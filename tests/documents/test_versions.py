@@ -201,7 +201,7 @@ async def test_a_completed_check_keeps_the_version_it_was_completed_on(
     )
     await publish(make, settings, world.event, world.lead, "draft_report", "v2.pdf")
     assert await check_report(world) == first.id
-    report = await accuracy.draft_report(world.event.id)
+    report = await accuracy.draft_report(world.event.id, await accuracy.find(world.event.id))
     assert report is not None
     assert (report["id"], report["file_name"], report["version"], report["state"]) == (
         first.id,

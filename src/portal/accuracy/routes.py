@@ -39,7 +39,7 @@ async def _context(state: service.CheckState, **extra: Any) -> dict[str, Any]:
         "check": state.check,
         "values": extra.pop("values", None) or state.answers,
         "errors": extra.pop("errors", {}),
-        "draft_report": await service.draft_report(access.event.id),
+        "draft_report": await service.draft_report(access.event.id, state.check),
         "completed_by": await service.completed_by_name(state.check),
         # The completed check's reference, to quote (its receipt: 'Activity and receipts').
         "reference": (

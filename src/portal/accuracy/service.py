@@ -393,33 +393,22 @@ async def completed_by_name(check: AccuracyCheck | None) -> str:
 
 
 _REPORT = AccuracyCheck.report_document
-_RECORDED_REPORT = Prepared(
-    AccuracyCheck.select(
-        _REPORT.id.as_alias("id"),
-        _REPORT.file_name.as_alias("file_name"),
-        _REPORT.size.as_alias("size"),
-        _REPORT.content_type.as_alias("content_type"),
-        _REPORT.version.as_alias("version"),
-        _REPORT.saved_at.as_alias("saved_at"),
-        _REPORT.state.as_alias("state"),
-        _REPORT.superseded_at.as_alias("superseded_at"),
-    ).where((AccuracyCheck.event == Param("event")) & _REPORT.is_not_null())
+_REPORT_COLUMNS = (
+    Document.id,
+    Document.file_name,
+    Document.size,
+    Document.content_type,
+    Document.version,
+    Document.saved_at,
+    Document.state,
+    Document.superseded_at,
 )
 
 
 def _newest_draft(event_id: int) -> Any:
     """The newest version of the draft report Ofsted has published on the event."""
     return (
-        Document.select(
-            Document.id,
-            Document.file_name,
-            Document.size,
-            Document.content_type,
-            Document.version,
-            Document.saved_at,
-            Document.state,
-            Document.superseded_at,
-        )
+        Document.select(*_REPORT_COLUMNS)
         .where(
             (Document.event == event_id)
             & (Document.side == "ofsted")
@@ -432,13 +421,17 @@ def _newest_draft(event_id: int) -> Any:
     )
 
 
-async def draft_report(event_id: int) -> dict[str, Any] | None:
+async def draft_report(event_id: int, check: AccuracyCheck | None) -> dict[str, Any] | None:
     """The draft report the check is about: the version it recorded (the newest while
     the check is open, the one it was completed on after that); for a check opened
-    before versions were recorded, the newest one Ofsted has published."""
-    recorded = await _RECORDED_REPORT.first(event=event_id)
-    if recorded is not None:
-        return recorded
+    before versions were recorded, the newest one Ofsted has published. `check`: the
+    event's check as the caller read it (None when there is none): one query."""
+    if check is not None and check.report_document:
+        return await (
+            Document.select(*_REPORT_COLUMNS)
+            .where((Document.id == check.report_document) & (Document.event == event_id))
+            .first()
+        )
     return await _newest_draft(event_id)
 
 
