@@ -79,8 +79,8 @@ async def test_a_save_that_rolls_back_publishes_nothing_and_mails_no_one(
     )
     real = publishing.open_check
 
-    async def open_then_fail(event_id: int, at: datetime) -> None:
-        await real(event_id, at)
+    async def open_then_fail(event_id: int, at: datetime, **how: Any) -> None:
+        await real(event_id, at, **how)
         assert await OutgoingMail.count() == 2  # queued, inside the Save's transaction
         raise Boom
 
