@@ -68,7 +68,7 @@ async def test_provider_uploads_without_javascript_and_is_sent_back(
     await client.sign_in_as(world.provider_user)
     response = await upload(client, docs_url(world), [("Self-evaluation.pdf", PDF)])
     assert response.status_code == 303
-    assert response.headers["location"] == docs_url(world)
+    assert urlparse(response.headers["location"]).path == docs_url(world)
     [row] = await rows(world)
     assert row["state"] == "staged"
     assert row["staged_by"] == world.provider_user.id
@@ -77,9 +77,16 @@ async def test_provider_uploads_without_javascript_and_is_sent_back(
     assert row["sha256"] == hashlib.sha256(PDF).hexdigest()
     assert row["content_type"] == "application/pdf"
     assert files_on_disk(settings) == [row["stored_name"]]
-    page = await client.get(docs_url(world))
-    assert "Self-evaluation.pdf" in page.text
+    # The screen it comes back to says so, naming the file, in a success banner.
+    page = await client.get(response.headers["location"])
+    banner = page.text[page.text.index("govuk-notification-banner--success") :]
+    banner = banner[: banner.index("</div>\n</div>")]
+    assert "Upload complete. ‘Self-evaluation.pdf’ has been uploaded but not saved yet" in banner
     assert "Not saved yet" in page.text
+    # Opened again, the banner has gone; a forged message is never shown.
+    assert "govuk-notification-banner" not in (await client.get(docs_url(world))).text
+    forged = await client.get(f"{docs_url(world)}?done=Hacked&sig=0")
+    assert "Hacked" not in forged.text
     audit = await AuditEvent.select().where(AuditEvent.action == "document uploaded (not saved)")
     assert audit[0]["actor"] == world.provider_user.id
     assert "Self-evaluation.pdf" in audit[0]["detail"]
@@ -415,8 +422,11 @@ async def test_delete_confirmation_is_its_own_page_without_javascript(
     assert "data-hx-post" not in page.text
     response = await client.post(delete_url)
     assert response.status_code == 303
-    assert response.headers["location"] == docs_url(world)
-    assert "To be deleted" in (await client.get(docs_url(world))).text
+    assert urlparse(response.headers["location"]).path == docs_url(world)
+    page = await client.get(response.headers["location"])
+    assert "To be deleted" in page.text
+    banner = page.text[page.text.index("govuk-notification-banner--success") :]
+    assert "old-policy.pdf" in banner[: banner.index("</div>\n</div>")]
 
 
 async def test_deleting_ones_own_unsaved_upload_removes_it_at_once(
@@ -470,7 +480,9 @@ async def test_save_applies_uploads_and_deletes_and_shows_a_receipt(
     receipt = profile.text[profile.text.index('id="receipt"') :]
     assert hashlib.sha256(PDF).hexdigest() in receipt
     assert hashlib.sha256(TEXT).hexdigest() in receipt
-    assert f"({len(PDF)} bytes)" in receipt
+    # Each size said once: "74 bytes", never "74 bytes (74 bytes)".
+    saved_table = receipt[: receipt.index("</table>")]
+    assert saved_table.count(f"{len(PDF)} bytes") == 1
     assert "old-policy.pdf" in receipt  # listed as deleted
     documents_section = profile.text[profile.text.index('id="provider-documents"') :]
     assert "new-policy.pdf" in documents_section and "notes.txt" in documents_section

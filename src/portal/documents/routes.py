@@ -25,7 +25,7 @@ from portal.documents.upload import OVERHEAD_BYTES, read_upload
 from portal.receipts.api import with_reference
 from portal.validation import Refused
 from portal.web.access import EventAccess
-from portal.web.banner import with_banner
+from portal.web.banner import banner, with_banner
 from portal.web.downloads import stream_response
 from portal.web.page_cache import cached_page
 from portal.web.render import redirect, render, wants_fragment
@@ -107,6 +107,7 @@ class DocumentsScreen(Controller):
         values: dict[str, str] | None = None,
         confirming: int | None = None,
         focus_row: int | None = None,
+        done: str | None = None,
     ) -> Response[Any]:
         context = await self._list_context(request, access)
         return render(
@@ -119,6 +120,7 @@ class DocumentsScreen(Controller):
                 "values": values or {},
                 "confirming": confirming,
                 "focus_row": focus_row,
+                "banner": done,
             },
             block=BLOCK,
         )
@@ -139,9 +141,18 @@ class DocumentsScreen(Controller):
             "values": {},
             "confirming": None,
             "focus_row": None,
+            "banner": None,
             "kinds": forms.KINDS,
             "max_size": forms.megabytes(settings.upload_max_bytes),
         }
+
+    def _back_to_screen(
+        self, request: Request[Any, Any, Any], access: EventAccess, message: str
+    ) -> Response[Any]:
+        """Without JavaScript: back to the screen, which says what happened in a banner
+        (htmx requests get the same words in the list's notice instead)."""
+        url = self._screen_url(request, access)
+        return redirect(request, with_banner(request, url, message) if message else url)
 
     def _back_to_profile(
         self, request: Request[Any, Any, Any], access: EventAccess, message: str, **params: str
@@ -154,7 +165,8 @@ class DocumentsScreen(Controller):
         self, request: Request[Any, Any, Any], access: EventAccess, row: int | None = None
     ) -> Response[Any]:
         self._require_change(access)
-        if row is None:  # the screen as anyone opens it: kept until the event changes
+        done = banner(request)  # after a plain (no JavaScript) upload or delete
+        if row is None and done is None:  # as anyone opens it: kept until the event changes
             return await cached_page(
                 request,
                 access,
@@ -162,7 +174,7 @@ class DocumentsScreen(Controller):
                 lambda: self._list_context(request, access),
                 block=BLOCK,
             )
-        return await self._render_list(request, access, focus_row=row)
+        return await self._render_list(request, access, focus_row=row, done=done)
 
     @post(
         "/",
@@ -189,7 +201,7 @@ class DocumentsScreen(Controller):
             )
         if wants_fragment(request):
             return await self._render_list(request, access, notice=_uploaded_notice(batch.staged))
-        return redirect(request, self._screen_url(request, access))
+        return self._back_to_screen(request, access, _uploaded_notice(batch.staged))
 
     @get("/{document_id:int}/delete", opt={"action": "confirm_delete"})
     async def confirm_delete(
@@ -226,7 +238,8 @@ class DocumentsScreen(Controller):
             return await self._render_list(request, access, errors=errors)
         if wants_fragment(request):
             return await self._render_list(request, access, notice=result.message)
-        return redirect(request, self._screen_url(request, access))
+        # A success banner only for what was done (the list shows what someone else did).
+        return self._back_to_screen(request, access, result.message if result.ok else "")
 
     @post("/save", opt={"action": "save"})
     async def save(self, request: Request[Any, Any, Any], access: EventAccess) -> Response[Any]:
