@@ -1,6 +1,7 @@
-"""The statements, the help page and what every page carries (phase banner, footer links,
-who is signed in, the profile's contents list): by mouse, by keyboard only and with
-JavaScript off, with axe on every page state and no sideways scrolling at 320 px."""
+"""The statements, the help page, the error pages and what every page carries (phase
+banner, footer links, who is signed in, the profile's contents list): by mouse, by
+keyboard only and with JavaScript off, with axe on every page state and no sideways
+scrolling at 320 px (both checked by assert_accessible), and the reflow check itself."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from playwright.sync_api import Page, expect
 
 from e2e.axe import assert_accessible
 from e2e.conftest import Server, sign_in
+from e2e.keyboard import press_on
 
 # Footer link -> the page's h1.
 STATEMENTS = {
@@ -19,23 +21,6 @@ STATEMENTS = {
     "Cookies": "Cookies",
     "Privacy notice": "Privacy notice",
 }
-NARROW = {"width": 320, "height": 640}  # WCAG 1.4.10: a phone, or 1280 px at 400%
-
-
-def assert_reflows(page: Page, state: str) -> None:
-    """At 320 CSS px wide the page scrolls only up and down."""
-    size = page.viewport_size
-    page.set_viewport_size(NARROW)
-    try:
-        wide = page.evaluate(
-            "() => [document.documentElement.scrollWidth,"
-            " [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 321)"
-            ".slice(0, 3).map(e => e.tagName + '.' + e.className)]"
-        )
-        assert wide[0] <= NARROW["width"], f"'{state}' is {wide[0]} px wide at 320 px: {wide[1]}"
-    finally:
-        if size:
-            page.set_viewport_size(size)
 
 
 def footer_link(page: Page, name: str):  # type: ignore[no-untyped-def]
@@ -66,7 +51,6 @@ def test_statements_by_mouse_signed_out_and_in(page: Page, server: Server) -> No
         expect(page.get_by_role("heading", level=1)).to_have_text(heading)
         expect(page.locator(".govuk-footer")).to_be_visible()
         assert_accessible(page, f"{name} (signed out)")
-        assert_reflows(page, f"{name} (signed out)")
 
     # The phase banner's feedback link lands on the help page's feedback section.
     banner.get_by_role("link", name="give your feedback").click()
@@ -81,7 +65,6 @@ def test_statements_by_mouse_signed_out_and_in(page: Page, server: Server) -> No
         expect(page.get_by_role("heading", level=1)).to_have_text(heading)
         expect(navigation).to_contain_text("Signed in as Priya Shah")
         assert_accessible(page, f"{name} (signed in)")
-        assert_reflows(page, f"{name} (signed in)")
 
 
 def test_profile_contents_list_and_one_day_visit(page: Page, server: Server) -> None:
@@ -156,3 +139,96 @@ def test_statements_and_header_without_javascript(nojs_page: Page, server: Serve
         assert_accessible(page, f"{name} without JavaScript")
     page.get_by_role("link", name="give your feedback").click()
     expect(page).to_have_url(re.compile(r"/help#feedback$"))
+
+
+# What a user meets when something is not there or not theirs: (URL, status, h1).
+ERRORS = [
+    ("/no-such-page", 404, "Page not found"),
+    ("/events/999999", 404, "Page not found"),
+    ("/events/1/ofsted-documents", 403, "You do not have permission to do this"),
+]
+
+
+def test_error_pages_by_mouse_and_by_keyboard(page: Page, server: Server) -> None:
+    page.goto(f"{server.url}/no-such-page")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
+    assert_accessible(page, "404 signed out")
+    sign_in(page, server, "provider")
+    for path, status, heading in ERRORS:
+        response = page.goto(f"{server.url}{path}")
+        assert response is not None and response.status == status
+        expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+        assert_accessible(page, f"{status} at {path}")
+    page.get_by_role("link", name="Go to the start").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Oakfield Primary School")
+
+    # By keyboard: from the error page back to the start.
+    page.goto(f"{server.url}/no-such-page")
+    press_on(page, page.get_by_role("link", name="Go to the start"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Oakfield Primary School")
+
+
+def test_error_pages_without_javascript(nojs_page: Page, server: Server) -> None:
+    page = nojs_page
+    sign_in(page, server, "provider")
+    for path, status, heading in ERRORS:
+        response = page.goto(f"{server.url}{path}")
+        assert response is not None and response.status == status
+        expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+        assert_accessible(page, f"{status} at {path} without JavaScript")
+    page.get_by_role("link", name="Go to the start").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Oakfield Primary School")
+
+
+def test_documents_tables_scroll_in_their_own_region_at_320_px(page: Page, server: Server) -> None:
+    """A data table too wide for a phone scrolls inside its own region, which the
+    keyboard reaches and scrolls, and which is named once, by the section's heading."""
+    sign_in(page, server, "provider")
+    page.set_viewport_size({"width": 320, "height": 640})
+    region = page.get_by_role("region", name="Documents uploaded by Ofsted")
+    expect(region.get_by_role("table")).to_have_count(1)
+    # No hidden caption says the heading's words again.
+    expect(region.locator("caption")).to_have_count(0)
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 320
+    # Four columns do not fit in 320 px: the keyboard reaches the region and scrolls it.
+    assert region.evaluate("(e) => e.scrollWidth > e.clientWidth")
+    press_on(page, region, key="ArrowRight")
+    expect(region).to_be_focused()
+    page.wait_for_function("(e) => e.scrollLeft > 0", arg=region.element_handle())
+    assert_accessible(page, "profile at 320 px, the table region focused")
+
+
+REFLOW_BROKEN = """() => {
+    const wide = document.createElement('p');
+    wide.className = 'govuk-body';
+    wide.textContent = 'Supercalifragilisticexpialidocious'.repeat(4);
+    document.querySelector('main').append(wide);
+}"""
+
+
+def test_the_check_names_what_does_not_reflow(page: Page, server: Server) -> None:
+    """The helper itself: a word too long for 320 px fails, naming where it is, and a
+    table's scroll region without its name or tab stop fails too."""
+    page.goto(f"{server.url}/help")
+    page.evaluate(REFLOW_BROKEN)
+    try:
+        assert_accessible(page, "help with a long word")
+    except AssertionError as failure:
+        assert "does not reflow at 320 px" in str(failure)
+        assert 'p.govuk-body "Supercalifragilistic' in str(failure)
+    else:
+        raise AssertionError("a page wider than 320 px passed the reflow check")
+    assert page.viewport_size == {"width": 1280, "height": 720}  # put back
+
+    sign_in(page, server, "provider")
+    page.evaluate(
+        "() => document.querySelectorAll('.portal-scroll').forEach(e => e.removeAttribute('tabindex'))"
+    )
+    page.set_viewport_size({"width": 640, "height": 720})
+    try:
+        assert_accessible(page, "profile with a table region not focusable")
+    except AssertionError as failure:
+        assert "not a table's focusable, labelled scroll region" in str(failure)
+    else:
+        raise AssertionError("a scroll region the keyboard cannot reach passed")
+    assert page.viewport_size == {"width": 640, "height": 720}
