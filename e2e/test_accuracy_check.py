@@ -90,6 +90,7 @@ def test_provider_completes_the_check_by_mouse(page: Page, fresh_server: Server)
         page.get_by_label("Your comments").fill(COMMENT)
     assert autosaved.value.status == 200
     expect(page.locator("#accuracy-autosave")).to_contain_text("Last saved on")
+    assert_accessible(page, "accuracy check after an autosave")
     page.reload()
     expect(page.get_by_label("Your comments")).to_have_value(COMMENT)
     expect(page.get_by_role("group", name=QUESTION).get_by_label("Yes")).to_be_checked()
@@ -139,6 +140,7 @@ def test_provider_completes_the_check_by_mouse(page: Page, fresh_server: Server)
     )
     expect(second_tab.locator("textarea")).to_have_count(0)
     expect(second_tab.get_by_text("Section 3: the head's name is Ms Patel.")).to_be_visible()
+    assert_accessible(second_tab, "second tab's view-only swap")
     second_tab.close()
 
     # The same page after a reload is still view-only.
