@@ -6,11 +6,12 @@ scrolling at 320 px (both checked by assert_accessible), and the reflow check it
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
 from e2e.axe import assert_accessible
-from e2e.conftest import Server, sign_in
+from e2e.conftest import Server, sign_in, start_server
 from e2e.keyboard import press_on
 
 # Footer link -> the page's h1.
@@ -232,3 +233,27 @@ def test_the_check_names_what_does_not_reflow(page: Page, server: Server) -> Non
     else:
         raise AssertionError("a scroll region the keyboard cannot reach passed")
     assert page.viewport_size == {"width": 640, "height": 720}
+
+
+LONG_NAME = "Safeguarding_policy_and_procedures_review_2026_final_version_signed_by_governors.txt"
+
+
+def test_a_long_file_name_breaks_instead_of_widening_the_page(page: Page, tmp_path: Path) -> None:
+    """A file name with no spaces wraps inside its cell at 320 px, on the documents screen
+    and on the profile (assert_accessible checks the reflow)."""
+    server = start_server(tmp_path / "server")
+    try:
+        upload = tmp_path / LONG_NAME
+        upload.write_text("Reviewed by the governors in November.\n")
+        sign_in(page, server, "provider")
+        page.get_by_role("link", name="Upload or delete a document").click()
+        page.get_by_label("Choose one or more files").set_input_files(upload)
+        page.get_by_role("button", name="Upload").click()
+        expect(page.get_by_role("row").filter(has_text=LONG_NAME)).to_contain_text("Not saved yet")
+        assert_accessible(page, "documents screen with a long file name")
+        page.get_by_role("button", name="Save").click()
+        table = page.get_by_role("table", name="Documents uploaded by provider")
+        expect(table).to_contain_text(LONG_NAME)
+        assert_accessible(page, "profile and receipt with a long file name")
+    finally:
+        server.stop()
