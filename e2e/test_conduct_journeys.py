@@ -7,6 +7,7 @@ Space) and with JavaScript off, axe on every page state."""
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -153,7 +154,12 @@ def test_conduct_by_keyboard_only(page: Page, server: Server, tmp_path: Path) ->
     page.keyboard.press("Space")
     expect(yes).to_be_checked()
     press_on(page, page.get_by_role("button", name="Send answer"))
-    expect(live).to_have_text("Your answer has been sent to the inspection team")
+    # The answer is a submission: the announcement gives its reference too.
+    expect(live).to_have_text(
+        re.compile(
+            r"^Your answer has been sent to the inspection team\. Your reference is PP-[0-9A-Z]{4}-[0-9A-Z]{4}$"
+        )
+    )
     expect(evidence).to_contain_text("All relevant evidence has been provided or made available")
     assert_accessible(page, "evidence confirmation answered (keyboard)")
     sign_out_by_keyboard(page)
