@@ -10,8 +10,8 @@ from portal.db.tables import OutgoingMail
 
 # A public address unlike any default: a link built another way cannot start with it.
 BASE_URL = "https://portal.example.test:8443/pp"
-_TEXT_LINK = re.compile(r"https?://[^\s<>\"')\]]+")
-_HREF = re.compile(r'href="([^"]+)"')
+TEXT_LINK = re.compile(r"https?://[^\s<>\"')\]]+")
+HREF = re.compile(r'href="([^"]+)"')
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class Queued:
     @property
     def links(self) -> list[str]:
         """Every address in the text part and every href of the HTML part."""
-        return _TEXT_LINK.findall(self.text) + _HREF.findall(self.html)
+        return TEXT_LINK.findall(self.text) + HREF.findall(self.html)
 
 
 async def queued() -> list[Queued]:
@@ -47,10 +47,17 @@ async def to(address: str) -> list[Queued]:
 def only_links_to(mail: Queued, *urls: str) -> None:
     """The mail links to each of `urls` (in both parts), and to nothing that does not
     start with the public address."""
-    found = mail.links
-    assert found, f"no link in {mail.subject!r}"
-    for url in urls:
-        assert url in _TEXT_LINK.findall(mail.text), (url, mail.text)
-        assert url in _HREF.findall(mail.html), (url, mail.html)
+    assert mail.links, f"no link in {mail.subject!r}"
+    assert_links(mail.text, mail.html, *urls)
+
+
+def assert_links(text: str, html: str, *expected: str) -> None:
+    """Every link and address in either part starts with the public address, and each
+    `expected` one is in both parts (in the HTML, as an href)."""
+    found = TEXT_LINK.findall(text) + TEXT_LINK.findall(html) + HREF.findall(html)
+    assert found, text
     strays = [link for link in found if not link.startswith(BASE_URL + "/")]
     assert strays == [], strays
+    for url in expected:
+        assert url in TEXT_LINK.findall(text), (url, text)
+        assert url in HREF.findall(html), (url, html)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from tests.notify.mailbox import BASE_URL
+from tests.outbox import BASE_URL
 
 CHANGED_AT = datetime(2026, 12, 4, 15, 5, tzinfo=UTC)
 EVENT_URL = f"{BASE_URL}/events/7"

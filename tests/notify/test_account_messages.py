@@ -17,7 +17,7 @@ from portal.settings import Settings
 from tests.client import PortalClient
 from tests.factories import PASSWORD, Factory
 from tests.html_check import record_page
-from tests.notify.mailbox import BASE_URL, Queued, assert_links, queued
+from tests.outbox import BASE_URL, Queued, assert_links, queued
 
 NEW = "Kestrel42 nest"
 SUPPORT = "the inspection support team on 0300 000 0000"  # the test settings' contact

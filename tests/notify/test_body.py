@@ -9,7 +9,7 @@ import pytest
 from portal.app import create_app
 from portal.notify import body, messages
 from portal.settings import Settings
-from tests.notify.mailbox import BASE_URL
+from tests.outbox import BASE_URL
 
 SOURCE = """# What happens next
 

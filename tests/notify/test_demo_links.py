@@ -14,7 +14,7 @@ import httpx
 
 from portal.cli import demo_base_url
 from tests.deploy.servers import portal_env, start
-from tests.notify.mailbox import HREF, TEXT_LINK
+from tests.outbox import HREF, TEXT_LINK
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 

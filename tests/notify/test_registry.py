@@ -11,8 +11,8 @@ from jinja2 import UndefinedError
 from portal import notify
 from portal.app import create_app
 from portal.settings import Settings
-from tests.notify.mailbox import BASE_URL, HREF, assert_links
 from tests.notify.samples import SAMPLES
+from tests.outbox import BASE_URL, HREF, assert_links
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 MESSAGES = sorted(path.stem for path in (TEMPLATES / "notify").glob("*.md"))
