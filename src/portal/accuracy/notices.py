@@ -6,24 +6,9 @@ opens none), so a change that rolls back leaves no mail."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from portal import clock, links, notify
 from portal.accuracy.forms import ANSWERS, CONFIRMATION, QUESTION, Answers
-from portal.db.reads import EVENT_COLUMNS
-from portal.db.tables import Event
-
-
-async def event_facts(event_id: int) -> dict[str, Any]:
-    """What every message says of the event: its ID, type and provider."""
-    row = await Event.select(*EVENT_COLUMNS).where(Event.id == event_id).first()
-    if row is None:
-        raise LookupError(f"no event {event_id}")
-    return {
-        "event_ref": row["event_ref"],
-        "event_type": row["event_type"],
-        "provider_name": row["provider_name"],
-    }
 
 
 def check_link(event_id: int) -> str:
@@ -32,22 +17,21 @@ def check_link(event_id: int) -> str:
 
 async def opened(event_id: int, due: datetime) -> None:
     """The draft report is published: every provider user hears the check is open."""
-    await notify.send(
-        "accuracy_check_open",
-        to=await notify.provider_users(event_id),
-        due=clock.format_deadline(due),
-        link=check_link(event_id),
-        **await event_facts(event_id),
-    )
+    await _check_due("accuracy_check_open", event_id, due)
 
 
 async def reminder(event_id: int, due: datetime) -> None:
-    await notify.send(
-        "accuracy_check_reminder",
+    await _check_due("accuracy_check_reminder", event_id, due)
+
+
+async def _check_due(message: str, event_id: int, due: datetime) -> None:
+    """To every provider user: the check, its link and when it is due."""
+    await notify.send_about(
+        event_id,
+        message,
         to=await notify.provider_users(event_id),
         due=clock.format_deadline(due),
         link=check_link(event_id),
-        **await event_facts(event_id),
     )
 
 
@@ -56,7 +40,7 @@ async def completed(
 ) -> None:
     """'Done': what was sent, to every provider user (their receipt), and the lead
     inspector's notice."""
-    facts = await event_facts(event_id)
+    facts = await notify.event_facts(event_id)
     shared = {
         "completed_by": completed_by,
         "completed_at": clock.format_datetime(at),

@@ -5,22 +5,7 @@ inspector who asked). Each is queued inside the caller's transaction."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from portal import links, notify
-from portal.db.reads import EVENT_COLUMNS
-from portal.db.tables import Event
-
-
-async def event_facts(event_id: int) -> dict[str, Any]:
-    row = await Event.select(*EVENT_COLUMNS).where(Event.id == event_id).first()
-    if row is None:
-        raise LookupError(f"no event {event_id}")
-    return {
-        "event_ref": row["event_ref"],
-        "event_type": row["event_type"],
-        "provider_name": row["provider_name"],
-    }
 
 
 def profile_link(event_id: int, anchor: str) -> str:
@@ -33,7 +18,8 @@ async def concern_raised(
     """To the lead inspector(s); with none, to the support administrators. True if a
     lead inspector was told."""
     leads = await notify.lead_inspectors(event_id)
-    await notify.send(
+    await notify.send_about(
+        event_id,
         "concern_raised",
         to=leads or await notify.support_admins(),
         no_lead=not leads,
@@ -41,7 +27,6 @@ async def concern_raised(
         text=text,
         follow_up=follow_up,
         link=links.url("conduct.concern", event_id=event_id, concern_id=concern_id),
-        **await event_facts(event_id),
     )
     return bool(leads)
 
@@ -49,27 +34,27 @@ async def concern_raised(
 async def concern_answered(
     event_id: int, concern_id: int, responded_by: str, response: str, action_taken: str
 ) -> None:
-    await notify.send(
+    await notify.send_about(
+        event_id,
         "concern_answered",
         to=await notify.provider_users(event_id),
         responded_by=responded_by,
         response=response,
         action_taken=action_taken,
         link=profile_link(event_id, f"concern-{concern_id}"),
-        **await event_facts(event_id),
     )
 
 
 async def evidence_requested(
     event_id: int, request_id: int, requested_by: str, message: str
 ) -> None:
-    await notify.send(
+    await notify.send_about(
+        event_id,
         "evidence_requested",
         to=await notify.provider_users(event_id),
         requested_by=requested_by,
         note=message,
         link=links.url("conduct.evidence", event_id=event_id, request_id=request_id),
-        **await event_facts(event_id),
     )
 
 
@@ -83,12 +68,12 @@ async def evidence_answered(
 ) -> None:
     """To the inspector who asked (no one if their account has gone). `answer` as the
     provider read it; `outstanding` what they said is still to come, if anything."""
-    await notify.send(
+    await notify.send_about(
+        event_id,
         "evidence_answered",
         to=await notify.user(requested_by),
         answered_by=answered_by,
         answer=answer,
         outstanding=outstanding,
         link=profile_link(event_id, f"evidence-{request_id}"),
-        **await event_facts(event_id),
     )

@@ -12,8 +12,6 @@ from datetime import datetime
 
 from portal import links, notify
 from portal.accuracy.api import follow_report, open_check
-from portal.db.reads import EVENT_COLUMNS
-from portal.db.tables import Event
 
 
 async def published(event_id: int, kind: str, at: datetime, *, tell: bool = True) -> None:
@@ -26,16 +24,14 @@ async def published(event_id: int, kind: str, at: datetime, *, tell: bool = True
 
 
 async def final_report_published(event_id: int) -> None:
-    row = await Event.select(*EVENT_COLUMNS).where(Event.id == event_id).first()
-    if row is None:
-        return
-    await notify.send(
-        "final_report_published",
-        to=await notify.provider_users(event_id),
-        event_ref=row["event_ref"],
-        event_type=row["event_type"],
-        provider_name=row["provider_name"],
-        link=links.url("events.profile", event_id=event_id, anchor="ofsted-documents"),
-        complaints_link=links.url("events.profile", event_id=event_id, anchor="complaints"),
-        code_link=links.url("conduct.code_of_conduct", anchor="complaints"),
-    )
+    try:
+        await notify.send_about(
+            event_id,
+            "final_report_published",
+            to=await notify.provider_users(event_id),
+            link=links.url("events.profile", event_id=event_id, anchor="ofsted-documents"),
+            complaints_link=links.url("events.profile", event_id=event_id, anchor="complaints"),
+            code_link=links.url("conduct.code_of_conduct", anchor="complaints"),
+        )
+    except notify.NoSuchEvent:
+        return  # no such event: no one to tell

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from portal import mail
+from portal.notify.event_facts import NoSuchEvent, event_facts
 from portal.notify.messages import Rendered, names, render
 from portal.notify.recipients import (
     Recipient,
@@ -31,14 +32,17 @@ from portal.notify.recipients import (
 from portal.settings import Settings
 
 __all__ = [
+    "NoSuchEvent",
     "Recipient",
     "Rendered",
+    "event_facts",
     "install",
     "lead_inspectors",
     "message_names",
     "preview",
     "provider_users",
     "send",
+    "send_about",
     "support_admins",
     "user",
 ]
@@ -87,6 +91,13 @@ async def send(message: str, to: Iterable[Recipient], **values: object) -> None:
             text=mail_parts.text,
             html=mail_parts.html,
         )
+
+
+async def send_about(
+    event_id: int, message: str, to: Iterable[Recipient], **values: object
+) -> None:
+    """`send`, with what every message about an event says of it (`event_facts`)."""
+    await send(message, to, **values, **await event_facts(event_id))
 
 
 def message_names() -> list[str]:
