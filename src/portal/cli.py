@@ -141,7 +141,9 @@ def install_links(settings: Settings) -> None:
     """A command queues mail too (a team change, a reminder, the demo's draft report): its
     links need the route names and the public address, as a server's do. The routes
     alone: no app state, nothing started, nothing written to the data dir."""
-    routes = Litestar(route_handlers=ROUTERS, openapi_config=None)
+    # No logging_config: Litestar's default would add its own handler, and a line in its
+    # format would break `PORTAL_LOG_FORMAT=json`'s one JSON object a line.
+    routes = Litestar(route_handlers=ROUTERS, openapi_config=None, logging_config=None)
     links.install(routes.route_reverse, settings.base_url)
     notify.install(settings)
 
