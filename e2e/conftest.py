@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,12 +94,56 @@ def start_server(data_dir: Path, env: dict[str, str] | None = None) -> Server:
     raise RuntimeError(f"portal demo did not answer in time:\n{log.read_text()}")
 
 
+@contextmanager
+def running_server(data_dir: Path, env: dict[str, str] | None = None) -> Iterator[Server]:
+    """`start_server`, stopped when the block ends."""
+    running = start_server(data_dir, env)
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+def run_cli(server: Server, *args: str, env: dict[str, str] | None = None) -> str:
+    """`portal <args>` on the server's data dir (as an administrator would run it);
+    its output, once it has succeeded."""
+    done = subprocess.run(
+        [sys.executable, "-m", "portal.cli", "--data-dir", str(server.data_dir), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={
+            **os.environ,
+            "PORTAL_DATABASE_URL": "",
+            "PORTAL_SMTP_URL": "",
+            "PORTAL_REDIS_URL": "",
+            **(env or {}),
+        },
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """One demo server for the run. Tests that change shared demo data use their own."""
-    running = start_server(tmp_path_factory.mktemp("e2e-demo"))
-    yield running
-    running.stop()
+    with running_server(tmp_path_factory.mktemp("e2e-demo")) as running:
+        yield running
+
+
+@pytest.fixture
+def own_server(tmp_path: Path) -> Iterator[Server]:
+    """A demo server of the test's own, for a test that changes demo data."""
+    with running_server(tmp_path / "portal") as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def module_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A demo server for one module whose tests each change different demo data."""
+    with running_server(tmp_path_factory.mktemp("e2e-module")) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
@@ -112,26 +157,47 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
-def _watch(context: BrowserContext, problems: list[str]) -> None:
+def _watch(context: BrowserContext, problems: list[str], allowed: tuple[str, ...] = ()) -> None:
+    """Console errors and page errors go to `problems`, except a failed resource load
+    and the errors containing one of `allowed` (ones a test provokes on purpose)."""
+    ignored = ("Failed to load resource", *allowed)
+
     def on_console(message: ConsoleMessage) -> None:
         # A CSP refusal or a script error is a defect even if the page still works.
-        if message.type == "error" and "Failed to load resource" not in message.text:
+        if message.type == "error" and not any(text in message.text for text in ignored):
             problems.append(message.text)
 
     context.on("page", lambda page: page.on("console", on_console))
     context.on("weberror", lambda error: problems.append(str(error.error)))
 
 
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
+@contextmanager
+def watched_page(browser: Browser, allowed: tuple[str, ...] = (), who: str = "") -> Iterator[Page]:
+    """A page in a browser context of its own; the block fails if the browser logged an
+    error (see `_watch`)."""
     context = browser.new_context()
     problems: list[str] = []
-    _watch(context, problems)
+    _watch(context, problems, allowed)
     new_page = context.new_page()
     new_page.set_default_timeout(10_000)
-    yield new_page
-    context.close()
-    assert not problems, f"browser console errors: {problems}"
+    try:
+        yield new_page
+    finally:
+        context.close()
+    assert not problems, f"browser console errors{who}: {problems}"
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    with watched_page(browser) as new_page:
+        yield new_page
+
+
+@pytest.fixture
+def provider_page(browser: Browser) -> Iterator[Page]:
+    """A second browser, the provider's, beside `page` (another user's)."""
+    with watched_page(browser) as new_page:
+        yield new_page
 
 
 @pytest.fixture

@@ -4,13 +4,11 @@ JavaScript off, axe on every page state, and what was stored checked."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from playwright.sync_api import Page, expect
 
 from e2e.axe import assert_accessible
-from e2e.conftest import DEMO_PASSWORD, Server, sign_in, start_server
+from e2e.conftest import DEMO_PASSWORD, Server, sign_in
 from e2e.keyboard import (
     move_to,
     press_on,
@@ -27,11 +25,9 @@ WRONG = "The username or password is not correct"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def server(module_server: Server) -> Server:
     # One server for the module: each test changes a different demo account.
-    running = start_server(tmp_path_factory.mktemp("e2e-account-journeys"))
-    yield running
-    running.stop()
+    return module_server
 
 
 def lock_state(server: Server, username: str) -> tuple[int, bool]:

@@ -5,45 +5,28 @@ mouse, by keyboard only and with JavaScript off, with axe on every screen."""
 from __future__ import annotations
 
 import email
-import os
 import re
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from email.message import EmailMessage
 from email.policy import default
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from e2e.axe import assert_accessible
-from e2e.conftest import Server, start_server
+from e2e.conftest import Server, run_cli
 from e2e.keyboard import tab_to, type_into
 
 NEW_PASSWORD = "Kestrel42 nest"
 IDENTITY = "If your identity cannot be verified, contact your inspection support administrator"
 
 
-@pytest.fixture(scope="module")
-def own_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    running = start_server(tmp_path_factory.mktemp("e2e-accounts"))
-    yield running
-    running.stop()
-
-
 def create_user(server: Server, username: str) -> None:
-    result = subprocess.run(
-        [
-            sys.executable, "-m", "portal.cli", "--data-dir", str(server.data_dir),
-            "create-user", "--username", username, "--email", f"{username}@oakfield.example",
-            "--display-name", "Ada Brown", "--role", "provider", "--provider-urn", "131415",
-        ],
-        capture_output=True, text=True, timeout=120,
-        env={**os.environ, "PORTAL_DATABASE_URL": "", "PORTAL_SMTP_URL": "", "PORTAL_REDIS_URL": ""},
-    )  # fmt: skip
-    assert result.returncode == 0, result.stdout + result.stderr
+    run_cli(
+        server,
+        *("create-user", "--username", username, "--email", f"{username}@oakfield.example"),
+        *("--display-name", "Ada Brown", "--role", "provider", "--provider-urn", "131415"),
+    )
 
 
 def mail_to(server: Server, address: str, count: int) -> list[EmailMessage]:
@@ -84,8 +67,8 @@ def reset_code(server: Server, username: str, count: int) -> str:
     return match.group(1)
 
 
-def test_invitation_first_sign_in_and_new_password(page: Page, own_server: Server) -> None:
-    server = own_server
+def test_invitation_first_sign_in_and_new_password(page: Page, module_server: Server) -> None:
+    server = module_server
     password = invitation(server, "ada.brown")
     page.goto(f"{server.url}/sign-in")
     page.get_by_label("Username").fill("ada.brown")
@@ -134,8 +117,8 @@ def test_invitation_first_sign_in_and_new_password(page: Page, own_server: Serve
     )
 
 
-def test_invitation_without_javascript(nojs_page: Page, own_server: Server) -> None:
-    page, server = nojs_page, own_server
+def test_invitation_without_javascript(nojs_page: Page, module_server: Server) -> None:
+    page, server = nojs_page, module_server
     password = invitation(server, "ben.nojs")
     page.goto(f"{server.url}/sign-in")
     page.get_by_label("Username").fill("ben.nojs")
@@ -166,8 +149,8 @@ def _tab_to(page: Page, predicate: str, limit: int = 40) -> None:
     raise AssertionError(f"never reached {predicate}")
 
 
-def test_forgotten_password_by_keyboard(page: Page, own_server: Server) -> None:
-    server = own_server
+def test_forgotten_password_by_keyboard(page: Page, module_server: Server) -> None:
+    server = module_server
     invitation(server, "cara.keys")
     page.goto(f"{server.url}/sign-in")
     _tab_to(page, "document.activeElement.textContent.trim() === 'Forgotten or change password'")
@@ -218,8 +201,8 @@ def test_forgotten_password_by_keyboard(page: Page, own_server: Server) -> None:
     )
 
 
-def test_forgotten_password_without_javascript(nojs_page: Page, own_server: Server) -> None:
-    page, server = nojs_page, own_server
+def test_forgotten_password_without_javascript(nojs_page: Page, module_server: Server) -> None:
+    page, server = nojs_page, module_server
     invitation(server, "dev.nojs")
     page.goto(f"{server.url}/sign-in")
     page.get_by_role("link", name="Forgotten or change password").click()

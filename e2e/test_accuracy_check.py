@@ -4,33 +4,22 @@ the check is final, so each journey runs on its own fresh demo server."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from email import message_from_bytes
 from email.policy import default
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from e2e.axe import assert_accessible
-from e2e.conftest import Server, _watch, sign_in, start_server
+from e2e.conftest import Server, run_cli, sign_in, watched_page
 
 CONFIRM = "I confirm that I have entered all my comments on the draft report"
 QUESTION = "Do you wish to make any comments about the factual accuracy of the report?"
 COMMENT = "Section 2, paragraph 4: the school has 212 pupils on roll, not 221."
 DUE = re.compile(r"Due by 5pm on (Monday|Tuesday|Wednesday|Thursday|Friday) \d{1,2} \w+ \d{4}")
-
-
-@pytest.fixture
-def fresh_server(tmp_path: Path) -> Iterator[Server]:
-    running = start_server(tmp_path / "demo")
-    yield running
-    running.stop()
 
 
 def open_form_from_profile(page: Page) -> None:
@@ -60,8 +49,8 @@ def outbox_mail(server: Server) -> dict[str, str]:
     return found
 
 
-def test_provider_completes_the_check_by_mouse(page: Page, fresh_server: Server) -> None:
-    server = fresh_server
+def test_provider_completes_the_check_by_mouse(page: Page, own_server: Server) -> None:
+    server = own_server
     sign_in(page, server, "provider")
     open_form_from_profile(page)
     expect(page.get_by_text(DUE)).to_be_visible()
@@ -171,8 +160,8 @@ def _tab_to(page: Page, selector: str, limit: int = 60) -> None:
     raise AssertionError(f"Tab never reached {selector}")
 
 
-def test_provider_completes_the_check_by_keyboard(page: Page, fresh_server: Server) -> None:
-    server = fresh_server
+def test_provider_completes_the_check_by_keyboard(page: Page, own_server: Server) -> None:
+    server = own_server
     sign_in(page, server, "provider")
     expect(page.get_by_role("heading", level=1)).to_have_text("Oakfield Primary School")
     _tab_to(page, "a[href$='/accuracy-check']")
@@ -211,10 +200,10 @@ def test_provider_completes_the_check_by_keyboard(page: Page, fresh_server: Serv
 
 
 def test_provider_completes_the_check_without_javascript(
-    nojs_page: Page, fresh_server: Server
+    nojs_page: Page, own_server: Server
 ) -> None:
     page = nojs_page
-    server = fresh_server
+    server = own_server
     sign_in(page, server, "provider")
     open_form_from_profile(page)
     assert_accessible(page, "empty accuracy check form without JavaScript")
@@ -282,16 +271,11 @@ NEW_PASSWORD = "Kestrel42 nest"
 def invite_colleague(server: Server) -> str:
     """`portal create-user` for a second Oakfield user; their temporary password, read
     from the invitation email in the outbox."""
-    result = subprocess.run(
-        [
-            sys.executable, "-m", "portal.cli", "--data-dir", str(server.data_dir),
-            "create-user", "--username", "sam.colleague", "--email", "sam@oakfield.example",
-            "--display-name", COLLEAGUE, "--role", "provider", "--provider-urn", "131415",
-        ],
-        capture_output=True, text=True, timeout=120,
-        env={**os.environ, "PORTAL_DATABASE_URL": "", "PORTAL_SMTP_URL": "", "PORTAL_REDIS_URL": ""},
-    )  # fmt: skip
-    assert result.returncode == 0, result.stdout + result.stderr
+    run_cli(
+        server,
+        *("create-user", "--username", "sam.colleague", "--email", "sam@oakfield.example"),
+        *("--display-name", COLLEAGUE, "--role", "provider", "--provider-urn", "131415"),
+    )
     deadline = time.monotonic() + 20
     while True:
         for path in (server.data_dir / "outbox").glob("*.eml"):
@@ -307,26 +291,20 @@ def invite_colleague(server: Server) -> str:
 
 
 @pytest.fixture
-def colleague(browser: Browser, fresh_server: Server) -> Iterator[Page]:
+def colleague(browser: Browser, own_server: Server) -> Iterator[Page]:
     """Sam Patel, signed in (a new password chosen at the first sign-in) in a browser
     context of their own, JavaScript on, on Oakfield's page."""
-    password = invite_colleague(fresh_server)
-    context = browser.new_context()
-    problems: list[str] = []
-    _watch(context, problems)
-    sam = context.new_page()
-    sam.set_default_timeout(10_000)
-    sign_in(sam, fresh_server, "sam.colleague", password)
-    expect(sam.get_by_role("heading", level=1)).to_have_text("Choose a new password")
-    sam.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
-    sam.get_by_label("Confirm new password").fill(NEW_PASSWORD)
-    sam.get_by_role("button", name="Save new password").click()
-    expect(sam.get_by_role("heading", level=1)).to_have_text(
-        "Oakfield Primary School", timeout=15_000
-    )
-    yield sam
-    context.close()
-    assert not problems, f"browser console errors (colleague): {problems}"
+    password = invite_colleague(own_server)
+    with watched_page(browser, who=" (colleague)") as sam:
+        sign_in(sam, own_server, "sam.colleague", password)
+        expect(sam.get_by_role("heading", level=1)).to_have_text("Choose a new password")
+        sam.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
+        sam.get_by_label("Confirm new password").fill(NEW_PASSWORD)
+        sam.get_by_role("button", name="Save new password").click()
+        expect(sam.get_by_role("heading", level=1)).to_have_text(
+            "Oakfield Primary School", timeout=15_000
+        )
+        yield sam
 
 
 def colleague_saves_their_comments(sam: Page) -> None:
@@ -362,9 +340,9 @@ def expect_colleagues_answers_beside_own(page: Page) -> None:
 
 
 def test_two_colleagues_editing_at_once_neither_loses_words(
-    page: Page, fresh_server: Server, colleague: Page
+    page: Page, own_server: Server, colleague: Page
 ) -> None:
-    server, sam = fresh_server, colleague
+    server, sam = own_server, colleague
     sign_in(page, server, "provider")
     open_form_from_profile(page)  # Priya's page shows the answers as they are now
     assert_accessible(page, "accuracy check form, before a colleague saves")
@@ -432,9 +410,9 @@ def test_two_colleagues_editing_at_once_neither_loses_words(
 
 
 def test_two_colleagues_editing_at_once_without_javascript(
-    nojs_page: Page, fresh_server: Server, colleague: Page
+    nojs_page: Page, own_server: Server, colleague: Page
 ) -> None:
-    page, server, sam = nojs_page, fresh_server, colleague
+    page, server, sam = nojs_page, own_server, colleague
     sign_in(page, server, "provider")
     open_form_from_profile(page)
     assert_accessible(page, "accuracy check form without JavaScript, before a colleague saves")

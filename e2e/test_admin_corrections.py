@@ -6,15 +6,13 @@ JavaScript off; axe on every page state, and what was stored checked."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from e2e.axe import assert_accessible
-from e2e.conftest import DEMO_PASSWORD, Server, sign_in, start_server
+from e2e.conftest import DEMO_PASSWORD, Server, sign_in
 from e2e.keyboard import press_on, retype_into, sign_in_by_keyboard, sign_out_by_keyboard
 from e2e.stored import rows
 from portal.clock import format_date
@@ -24,11 +22,9 @@ VISIT = "VIS-2026-0078"
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
+def server(own_server: Server) -> Server:
     # Each test changes demo accounts and events: a server of its own.
-    running = start_server(tmp_path / "server")
-    yield running
-    running.stop()
+    return own_server
 
 
 def stored_user(server: Server, username: str) -> tuple[str, str, int]:

@@ -9,16 +9,14 @@ from __future__ import annotations
 import email
 import re
 import time
-from collections.abc import Iterator
 from datetime import date, timedelta
 from email.policy import default
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from e2e.axe import assert_accessible
-from e2e.conftest import DEMO_PASSWORD, Server, sign_in, start_server
+from e2e.conftest import DEMO_PASSWORD, Server, sign_in
 from e2e.keyboard import (
     move_to,
     press_on,
@@ -38,11 +36,9 @@ WRONG = "The username or password is not correct"
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
+def server(own_server: Server) -> Server:
     # Each test closes the demo event and changes its team: a server of its own.
-    running = start_server(tmp_path / "server")
-    yield running
-    running.stop()
+    return own_server
 
 
 def new_deadline() -> date:

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from e2e.axe import assert_accessible
-from e2e.conftest import DEMO_PASSWORD, Server, sign_in, start_server
+from e2e.conftest import DEMO_PASSWORD, Server, sign_in
 from e2e.keyboard import move_to, press_on, sign_in_by_keyboard, sign_out_by_keyboard, type_into
 from e2e.stored import rows
 
@@ -30,11 +29,9 @@ HEADER = ["Event ID", "When (UTC)", "What", "Who", "Details"]
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
+def server(own_server: Server) -> Server:
     # Each test raises the demo event's first concern: a server of its own.
-    running = start_server(tmp_path / "server")
-    yield running
-    running.stop()
+    return own_server
 
 
 def read_csv(path: Path) -> list[list[str]]:

@@ -11,23 +11,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 from tests.clamd import EICAR, Clamd
 from tests.clamd import clamd as clamd  # the session's real clamd (a fixture)
 
 from e2e.axe import assert_accessible
-from e2e.conftest import Server, sign_in, start_server
+from e2e.conftest import Server, sign_in, start_server, watched_page
 
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 CSV = b"pupil group,attendance\nYear 1,97.5\nYear 2,96.1\n"
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 300
-
-
-@pytest.fixture
-def own_server(tmp_path: Path) -> Iterator[Server]:
-    running = start_server(tmp_path / "portal")
-    yield running
-    running.stop()
 
 
 @pytest.fixture
@@ -571,22 +564,8 @@ def scanning_server(tmp_path: Path, clamd: Clamd) -> Iterator[Server]:
 def failing_page(browser: Browser) -> Iterator[Page]:
     """A page like `page`, where the one console error expected is allowed: htmx logs an
     upload the server answered with an error status (the test provokes it)."""
-    context = browser.new_context()
-    problems: list[str] = []
-
-    def on_console(message: ConsoleMessage) -> None:
-        text = message.text
-        expected = "Failed to load resource" in text or "Response Status Error Code" in text
-        if message.type == "error" and not expected:
-            problems.append(text)
-
-    context.on("page", lambda opened: opened.on("console", on_console))
-    context.on("weberror", lambda error: problems.append(str(error.error)))
-    opened = context.new_page()
-    opened.set_default_timeout(10_000)
-    yield opened
-    context.close()
-    assert not problems, f"browser console errors: {problems}"
+    with watched_page(browser, allowed=("Response Status Error Code",)) as opened:
+        yield opened
 
 
 def expect_upload_error(page: Page, message: str) -> None:

@@ -7,12 +7,8 @@ and has no draft report yet."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default
@@ -22,7 +18,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from e2e.axe import assert_accessible
-from e2e.conftest import DEMO_PASSWORD, Server, _watch, sign_in, start_server
+from e2e.conftest import DEMO_PASSWORD, Server, run_cli, sign_in
 from e2e.keyboard import tab_to
 
 EVENT = "VIS-2026-0078"  # Little Acorns Nursery's visit
@@ -37,29 +33,15 @@ REFERENCE = re.compile(r"Your reference is (PP-[A-Z0-9]{4}-[A-Z0-9]{4})\.")
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
-    running = start_server(tmp_path / "portal")
+def server(own_server: Server) -> Server:
     # The visit gets a lead inspector (the administrator's command; the provider is told).
-    done = subprocess.run(
-        [
-            *(sys.executable, "-m", "portal.cli", "--data-dir", str(running.data_dir)),
-            *("add-team-member", "--event-id", EVENT, "--username", "lead.inspector"),
-            *("--role", "lead"),
-        ],
-        env={
-            **os.environ,
-            "PORTAL_DATABASE_URL": "",
-            "PORTAL_REDIS_URL": "",
-            "PORTAL_SMTP_URL": "",
-            "PORTAL_BASE_URL": running.url,
-        },
-        capture_output=True,
-        text=True,
-        check=False,
+    run_cli(
+        own_server,
+        *("add-team-member", "--event-id", EVENT, "--username", "lead.inspector"),
+        *("--role", "lead"),
+        env={"PORTAL_BASE_URL": own_server.url},
     )
-    assert done.returncode == 0, done.stdout + done.stderr
-    yield running
-    running.stop()
+    return own_server
 
 
 @pytest.fixture
@@ -67,19 +49,6 @@ def draft(tmp_path: Path) -> Path:
     path = tmp_path / DRAFT
     path.write_bytes(PDF)
     return path
-
-
-@pytest.fixture
-def provider_page(browser: Browser) -> Iterator[Page]:
-    """The provider's own browser, beside the lead inspector's."""
-    context = browser.new_context()
-    problems: list[str] = []
-    _watch(context, problems)
-    new_page = context.new_page()
-    new_page.set_default_timeout(10_000)
-    yield new_page
-    context.close()
-    assert not problems, f"browser console errors: {problems}"
 
 
 def mails_to(server: Server, address: str, subject: str) -> list[EmailMessage]:

@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from e2e.axe import assert_accessible
-from e2e.conftest import Server, sign_in, start_server
+from e2e.conftest import Server, sign_in
 from e2e.keyboard import press_on, sign_in_by_keyboard, tab_to
 
 REFERENCE = re.compile(r"PP-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}")
@@ -31,13 +29,6 @@ NOT_PRINTED = [
     ".portal-print-link",
     "button",
 ]
-
-
-@pytest.fixture
-def own_server(tmp_path: Path) -> Iterator[Server]:
-    running = start_server(tmp_path / "receipts")
-    yield running
-    running.stop()
 
 
 def reference_in_banner(page: Page) -> str:

@@ -6,14 +6,13 @@ and with JavaScript off, axe on every state. Each test runs its own server."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from e2e.axe import assert_accessible
-from e2e.conftest import Server, _watch, sign_in, start_server
+from e2e.conftest import Server, sign_in
 from e2e.keyboard import tab_to
 
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
@@ -25,30 +24,10 @@ REFUSED = re.compile(r"You cannot delete ‘Oakfield Primary School - draft insp
 
 
 @pytest.fixture
-def own_server(tmp_path: Path) -> Iterator[Server]:
-    running = start_server(tmp_path / "portal")
-    yield running
-    running.stop()
-
-
-@pytest.fixture
 def v2_file(tmp_path: Path) -> Path:
     path = tmp_path / V2
     path.write_bytes(PDF)
     return path
-
-
-@pytest.fixture
-def provider_page(browser: Browser) -> Iterator[Page]:
-    """A second browser, the provider's, beside the lead inspector's."""
-    context = browser.new_context()
-    problems: list[str] = []
-    _watch(context, problems)
-    new_page = context.new_page()
-    new_page.set_default_timeout(10_000)
-    yield new_page
-    context.close()
-    assert not problems, f"browser console errors: {problems}"
 
 
 def ofsted_rows(page: Page) -> Locator:

@@ -10,24 +10,15 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from e2e.axe import assert_accessible
-from e2e.conftest import Server, sign_in, start_server
+from e2e.conftest import Server, sign_in
 
 STATEMENT = "The inspectors were courteous and respectful"
 OVERALL = "Overall I am satisfied with how the inspection was carried out"
-
-
-@pytest.fixture
-def own_server(tmp_path: Path) -> Iterator[Server]:
-    running = start_server(tmp_path / "survey")
-    yield running
-    running.stop()
 
 
 def open_survey(page: Page) -> None:
