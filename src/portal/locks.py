@@ -15,10 +15,12 @@ longest run. "Once" across time comes from the data (a `reminded_at`), not from 
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import os
 import secrets
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
@@ -58,6 +60,30 @@ async def run_once(
         lock = _lease(engine, name, ttl)
     async with lock as mine:
         yield mine
+
+
+async def every(
+    name: str,
+    every_seconds: float,
+    job: Callable[[], Awaitable[object]],
+    *,
+    log: logging.Logger,
+    what: str,
+    redis_url: str = "",
+    redis_prefix: str = "portal:",
+) -> None:
+    """`job` at start-up, then every `every_seconds`, until cancelled: in whichever process
+    takes `name`'s lock first; the others skip that round. `job` logs its own failures;
+    a lock that cannot be taken is one line on `log` ("<what> skipped: ...")."""
+    while True:
+        try:
+            lock = run_once(name, every_seconds, redis_url=redis_url, redis_prefix=redis_prefix)
+            async with lock as mine:
+                if mine:
+                    await job()
+        except Exception as error:  # the lock's database or Redis is down: next round
+            log.warning("%s skipped: %s: %s", what, type(error).__name__, error)
+        await asyncio.sleep(every_seconds)
 
 
 @asynccontextmanager

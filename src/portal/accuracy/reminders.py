@@ -9,16 +9,14 @@ also takes a lock (`locks.run_once`) so that only one process does the round's w
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from portal import audit, clock
+from portal import audit, clock, locks
 from portal.accuracy import notices
 from portal.accuracy.tables import AccuracyCheck
 from portal.db.engine import serialising_transaction
-from portal.locks import run_once
 
 log = logging.getLogger("portal.reminders")
 JOB = "accuracy-reminders"
@@ -105,12 +103,12 @@ async def reminders_forever(
 ) -> None:
     """At start-up, then every `every_seconds`, until cancelled: in whichever process
     takes the lock first; the others skip that round."""
-    while True:
-        try:
-            lock = run_once(JOB, every_seconds, redis_url=redis_url, redis_prefix=redis_prefix)
-            async with lock as mine:
-                if mine:
-                    await remind_and_log()
-        except Exception as error:  # the lock's database or Redis is down: next round
-            log.warning("accuracy check reminders skipped: %s: %s", type(error).__name__, error)
-        await asyncio.sleep(every_seconds)
+    await locks.every(
+        JOB,
+        every_seconds,
+        remind_and_log,
+        log=log,
+        what="accuracy check reminders",
+        redis_url=redis_url,
+        redis_prefix=redis_prefix,
+    )

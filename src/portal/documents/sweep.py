@@ -18,13 +18,12 @@ before the listing is always seen. Deleting twice is harmless.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 
+from portal import locks
 from portal.db.tables import Document
 from portal.documents.storage import DocumentStore
-from portal.locks import run_once
 
 log = logging.getLogger("portal.storage")
 JOB = "storage-sweep"
@@ -80,12 +79,12 @@ async def sweep_forever(
 ) -> None:
     """At start-up, then every `every_seconds`, until cancelled: in whichever process
     takes the lock first; the others skip that round."""
-    while True:
-        try:
-            lock = run_once(JOB, every_seconds, redis_url=redis_url, redis_prefix=redis_prefix)
-            async with lock as mine:
-                if mine:
-                    await sweep_and_log(store, grace_seconds)
-        except Exception as error:  # the lock's database or Redis is down: next round
-            log.warning("storage sweep skipped: %s: %s", type(error).__name__, error)
-        await asyncio.sleep(every_seconds)
+    await locks.every(
+        JOB,
+        every_seconds,
+        lambda: sweep_and_log(store, grace_seconds),
+        log=log,
+        what="storage sweep",
+        redis_url=redis_url,
+        redis_prefix=redis_prefix,
+    )
