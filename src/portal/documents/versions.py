@@ -61,11 +61,10 @@ async def refuse_delete(access: EventAccess, document: Document) -> None:
     refusal = delete_refusal(document)
     if refusal is None:
         return
-    await audit.record(
+    await _audit(
+        access,
         "document delete refused",
-        actor=access.user.id,
-        event=access.event.id,
-        detail=f"ofsted document {document.id} '{document.file_name}': a published "
+        f"ofsted document {document.id} '{document.file_name}': a published "
         f"{_name(document.kind)} is a record ({document.state})",
     )
     raise refusal
@@ -81,11 +80,10 @@ async def keep_records(access: EventAccess, deleted: list[Document]) -> list[Doc
         Document.id.is_in([doc.id for doc in records]) & (Document.state == "pending_delete")
     )
     for doc in records:
-        await audit.record(
+        await _audit(
+            access,
             "document delete refused",
-            actor=access.user.id,
-            event=access.event.id,
-            detail=f"ofsted document {doc.id} '{doc.file_name}': a published "
+            f"ofsted document {doc.id} '{doc.file_name}': a published "
             f"{_name(doc.kind)} is a record, kept at Save",
         )
     return [doc for doc in deleted if not is_record(doc)]
@@ -129,17 +127,20 @@ async def _next_version(access: EventAccess, document: Document, at: datetime) -
     await Document.update({Document.version: version}).where(Document.id == document.id)
     document.version = version
     name = _name(document.kind)
-    await audit.record(
+    await _audit(
+        access,
         "report published",
-        actor=access.user.id,
-        event=access.event.id,
-        detail=f"{name} version {version}: ofsted document {document.id} '{document.file_name}'",
+        f"{name} version {version}: ofsted document {document.id} '{document.file_name}'",
     )
     for row in current:
-        await audit.record(
+        await _audit(
+            access,
             "report superseded",
-            actor=access.user.id,
-            event=access.event.id,
-            detail=f"{name} version {row['version'] or 1}: ofsted document {row['id']} "
+            f"{name} version {row['version'] or 1}: ofsted document {row['id']} "
             f"'{row['file_name']}', superseded by version {version}",
         )
+
+
+async def _audit(access: EventAccess, action: str, detail: str) -> None:
+    """A line in the event's audit log, by the user making the change."""
+    await audit.record(action, actor=access.user.id, event=access.event.id, detail=detail)
