@@ -40,6 +40,18 @@ def banner_reference(location: str) -> str:
     return found.group(0)
 
 
+def fail_after_the_receipt(monkeypatch: pytest.MonkeyPatch, service: Any) -> None:
+    """`service.record_submission` writes the receipt, then the change fails: the whole
+    transaction, receipt included, must roll back."""
+    real = service.record_submission
+
+    async def then_fail(*args: Any, **kwargs: Any) -> str:
+        await real(*args, **kwargs)
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(service, "record_submission", then_fail)
+
+
 async def test_a_documents_save_has_a_reference_with_its_files(
     client: PortalClient, make: Factory
 ) -> None:
@@ -77,13 +89,7 @@ async def test_a_documents_save_that_fails_leaves_no_receipt(
     await upload(client, url, [("policy.pdf", PDF)])
     from portal.documents import service
 
-    real = service.record_submission
-
-    async def then_fail(*args: Any, **kwargs: Any) -> str:
-        await real(*args, **kwargs)  # the receipt is written, then the Save fails
-        raise RuntimeError("the database went away")
-
-    monkeypatch.setattr(service, "record_submission", then_fail)
+    fail_after_the_receipt(monkeypatch, service)
     assert (await client.post(f"{url}/save")).status_code == 500
     assert await submissions(world.event.id) == []
     assert (await Document.select(Document.state))[0]["state"] == "staged"
@@ -125,13 +131,7 @@ async def test_an_accuracy_check_that_fails_to_complete_leaves_no_receipt(
     await client.sign_in_as(world.provider_user)
     from portal.accuracy import service
 
-    real = service.record_submission
-
-    async def then_fail(*args: Any, **kwargs: Any) -> str:
-        await real(*args, **kwargs)
-        raise RuntimeError("the database went away")
-
-    monkeypatch.setattr(service, "record_submission", then_fail)
+    fail_after_the_receipt(monkeypatch, service)
     response = await client.post(
         f"/events/{world.event.id}/accuracy-check",
         {"action": "done", "wants_to_comment": "no", "confirmed": "yes"},
@@ -172,13 +172,7 @@ async def test_a_survey_save_that_fails_leaves_no_receipt(
     await client.sign_in_as(world.provider_user)
     from portal.survey import service
 
-    real = service.record_submission
-
-    async def then_fail(*args: Any, **kwargs: Any) -> str:
-        await real(*args, **kwargs)
-        raise RuntimeError("the database went away")
-
-    monkeypatch.setattr(service, "record_submission", then_fail)
+    fail_after_the_receipt(monkeypatch, service)
     response = await client.post(f"/events/{world.event.id}/survey", {"rating_overall": "agree"})
     assert response.status_code == 500
     assert await submissions(world.event.id) == []
@@ -230,13 +224,7 @@ async def test_an_evidence_answer_that_fails_leaves_no_receipt(
     [request] = await EvidenceConfirmation.select(EvidenceConfirmation.id)
     from portal.conduct import service
 
-    real = service.record_submission
-
-    async def then_fail(*args: Any, **kwargs: Any) -> str:
-        await real(*args, **kwargs)
-        raise RuntimeError("the database went away")
-
-    monkeypatch.setattr(service, "record_submission", then_fail)
+    fail_after_the_receipt(monkeypatch, service)
     await client.sign_in_as(world.provider_user)
     url = f"/events/{world.event.id}/evidence-confirmations/{request['id']}/answer"
     assert (await client.post(url, {"answer": "all_provided"})).status_code == 500
