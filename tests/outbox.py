@@ -6,12 +6,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import pytest
+
 from portal.db.tables import OutgoingMail
+from portal.settings import Settings
 
 # A public address unlike any default: a link built another way cannot start with it.
 BASE_URL = "https://portal.example.test:8443/pp"
 TEXT_LINK = re.compile(r"https?://[^\s<>\"')\]]+")
 HREF = re.compile(r'href="([^"]+)"')
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The app's public address is BASE_URL. A test module takes this fixture with
+    `from tests.outbox import settings as settings`."""
+    return settings.with_(base_url=BASE_URL)
 
 
 @dataclass(frozen=True)

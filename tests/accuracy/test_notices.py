@@ -17,10 +17,10 @@ from portal.accuracy.forms import Answers
 from portal.accuracy.tables import AccuracyCheck
 from portal.db.tables import Document, OutgoingMail
 from portal.documents import publishing
-from portal.settings import Settings
 from tests import outbox
 from tests.accuracy.helpers import access_for, open_world, publish_draft, stored
 from tests.factories import Factory
+from tests.outbox import settings as settings  # the public address is outbox.BASE_URL
 
 PUBLISHED = datetime(2026, 11, 27, 14, 30, tzinfo=UTC)  # a Friday: due 5pm Friday 4 December
 DUE = "5pm on Friday 4 December 2026"
@@ -29,11 +29,6 @@ YES = Answers(wants_to_comment="yes", confirmed=True, comments="Paragraph 3: we 
 
 class Boom(Exception):
     pass
-
-
-@pytest.fixture
-def settings(settings: Settings) -> Settings:
-    return settings.with_(base_url=outbox.BASE_URL)
 
 
 @pytest.fixture(autouse=True)

@@ -14,19 +14,14 @@ from portal.accuracy import reminders, service
 from portal.accuracy.forms import Answers
 from portal.accuracy.tables import AccuracyCheck
 from portal.db.tables import AuditEvent, Event, OutgoingMail
-from portal.settings import Settings
 from tests import outbox
 from tests.accuracy.helpers import access_for, open_world, stored
 from tests.factories import Factory
+from tests.outbox import settings as settings  # the public address is outbox.BASE_URL
 
 PUBLISHED = datetime(2026, 11, 27, 14, 30, tzinfo=UTC)  # due 5pm Friday 4 December 2026
 DUE = datetime(2026, 12, 4, 17, 0, tzinfo=UTC)
 THURSDAY_5PM = datetime(2026, 12, 3, 17, 0, tzinfo=UTC)  # one working day before
-
-
-@pytest.fixture
-def settings(settings: Settings) -> Settings:
-    return settings.with_(base_url=outbox.BASE_URL)
 
 
 @pytest.fixture(autouse=True)

@@ -7,19 +7,14 @@ import pytest
 
 from portal.admin import notices, service
 from portal.db.tables import OutgoingMail, TeamMember
-from portal.settings import Settings
 from tests import outbox
 from tests.client import PortalClient
 from tests.factories import Factory
+from tests.outbox import settings as settings  # the public address is outbox.BASE_URL
 
 
 class Boom(Exception):
     pass
-
-
-@pytest.fixture
-def settings(settings: Settings) -> Settings:
-    return settings.with_(base_url=outbox.BASE_URL)
 
 
 async def test_each_team_change_is_mailed_to_the_provider_users(

@@ -10,20 +10,15 @@ import pytest
 from portal.conduct import notices, service
 from portal.conduct.tables import Concern, EvidenceConfirmation
 from portal.db.tables import OutgoingMail, TeamMember
-from portal.settings import Settings
 from portal.web.access import load_event_access
 from tests import outbox
 from tests.client import PortalClient
 from tests.factories import Factory
+from tests.outbox import settings as settings  # the public address is outbox.BASE_URL
 
 
 class Boom(Exception):
     pass
-
-
-@pytest.fixture
-def settings(settings: Settings) -> Settings:
-    return settings.with_(base_url=outbox.BASE_URL)
 
 
 def banner(response_location: str) -> str:

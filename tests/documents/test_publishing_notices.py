@@ -4,18 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
 from litestar import Litestar
 
 from portal.documents.publishing import published
-from portal.settings import Settings
 from tests import outbox
 from tests.factories import Factory
-
-
-@pytest.fixture
-def settings(settings: Settings) -> Settings:
-    return settings.with_(base_url=outbox.BASE_URL)
+from tests.outbox import settings as settings  # the public address is outbox.BASE_URL
 
 
 async def test_the_final_report_published_says_how_to_complain(
