@@ -20,13 +20,13 @@ from playwright.sync_api import Browser, Page, expect
 from e2e.axe import assert_accessible
 from e2e.conftest import DEMO_PASSWORD, Server, run_cli, sign_in
 from e2e.keyboard import tab_to
+from e2e.ofsted_documents import OFSTED_TITLE, upload_draft_report_by_keyboard
 
 EVENT = "VIS-2026-0078"  # Little Acorns Nursery's visit
 PROVIDER_EMAIL = "tom.evans@littleacorns.example"
 LEAD_EMAIL = "helen.carter@ofsted.example"
 DRAFT = "Little Acorns - draft visit report.pdf"
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
-OFSTED_TITLE = "Documents Uploaded by Ofsted"
 CONFIRM = "I confirm that I have entered all my comments on the draft report"
 QUESTION = "Do you wish to make any comments about the factual accuracy of the report?"
 REFERENCE = re.compile(r"Your reference is (PP-[A-Z0-9]{4}-[A-Z0-9]{4})\.")
@@ -163,23 +163,7 @@ def test_draft_report_email_to_completed_check_by_mouse(
 def test_draft_report_email_to_completed_check_by_keyboard(
     page: Page, provider_page: Page, server: Server, draft: Path
 ) -> None:
-    page.on("filechooser", lambda _chooser: None)  # interception on before Space
-    sign_in(page, server, "lead.inspector")
-    tab_to(page, page.get_by_role("link", name=EVENT))
-    page.keyboard.press("Enter")
-    tab_to(page, page.get_by_role("link", name="Upload or delete an Ofsted document"))
-    page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", level=1)).to_have_text(OFSTED_TITLE)
-    assert_accessible(page, "Ofsted documents by keyboard")
-    tab_to(page, page.get_by_label("Draft report"))
-    page.keyboard.press("Space")
-    expect(page.get_by_label("Draft report")).to_be_checked()
-    tab_to(page, page.get_by_label("Choose one or more files"))
-    with page.expect_file_chooser() as chooser:
-        page.keyboard.press("Space")
-    chooser.value.set_files(draft)
-    tab_to(page, page.get_by_role("button", name="Upload"))
-    page.keyboard.press("Enter")
+    upload_draft_report_by_keyboard(page, server, EVENT, draft)
     expect(page.locator("#document-list")).to_contain_text("Not saved yet")
     assert_accessible(page, "draft report staged by keyboard")
     tab_to(page, page.get_by_role("button", name="Save"))

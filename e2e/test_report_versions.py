@@ -14,12 +14,12 @@ from playwright.sync_api import Locator, Page, expect
 from e2e.axe import assert_accessible
 from e2e.conftest import Server, sign_in
 from e2e.keyboard import tab_to
+from e2e.ofsted_documents import OFSTED_TITLE, upload_draft_report_by_keyboard
 
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 V1 = "Oakfield Primary School - draft inspection report.pdf"  # the demo's, version 1
 V2 = "Draft report version 2.pdf"
 EVENT = "INS-2026-0415"
-OFSTED_TITLE = "Documents Uploaded by Ofsted"
 REFUSED = re.compile(r"You cannot delete ‘Oakfield Primary School - draft inspection report\.pdf’")
 
 
@@ -133,23 +133,7 @@ def test_lead_publishes_version_2_by_keyboard_only(
     page: Page, own_server: Server, v2_file: Path
 ) -> None:
     server = own_server
-    page.on("filechooser", lambda _chooser: None)  # interception on before Space
-    sign_in(page, server, "lead.inspector")
-    tab_to(page, page.get_by_role("link", name=EVENT))
-    page.keyboard.press("Enter")
-    tab_to(page, page.get_by_role("link", name="Upload or delete an Ofsted document"))
-    page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", level=1)).to_have_text(OFSTED_TITLE)
-    assert_accessible(page, "Ofsted documents by keyboard")
-    tab_to(page, page.get_by_label("Draft report"))
-    page.keyboard.press("Space")
-    expect(page.get_by_label("Draft report")).to_be_checked()
-    tab_to(page, page.get_by_label("Choose one or more files"))
-    with page.expect_file_chooser() as chooser:
-        page.keyboard.press("Space")
-    chooser.value.set_files(v2_file)
-    tab_to(page, page.get_by_role("button", name="Upload"))
-    page.keyboard.press("Enter")
+    upload_draft_report_by_keyboard(page, server, EVENT, v2_file)
     expect(screen_row(page, V2)).to_contain_text("Not saved yet")
     assert_accessible(page, "version 2 staged by keyboard")
     tab_to(page, page.get_by_role("button", name="Save"))
