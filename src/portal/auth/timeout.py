@@ -60,9 +60,11 @@ def needs_sign_in(scope: Scope) -> bool:
         return True
     if handler.name == "auth.sign_in":
         return True
+    guards = [  # a guard made of several (routing.all_of) counts as each of its parts
+        part for guard in handler.resolve_guards() for part in getattr(guard, "parts", (guard,))
+    ]
     return any(
-        guard is signed_in or getattr(guard, "__name__", "").startswith("role_")
-        for guard in handler.resolve_guards()
+        guard is signed_in or getattr(guard, "__name__", "").startswith("role_") for guard in guards
     )
 
 

@@ -24,6 +24,14 @@ class CsrfFailure(PermissionDeniedException):
 
 
 def cookies_of(scope: Scope) -> dict[str, str]:
+    """The request's cookies, parsed once (the session and CSRF middleware both ask). Kept
+    in the scope itself: its "state" can outlive the request (a test client's is shared)."""
+    if "portal.cookies" not in scope:
+        scope["portal.cookies"] = _parse_cookies(scope)  # type: ignore[typeddict-unknown-key]
+    return scope["portal.cookies"]  # type: ignore[typeddict-item]
+
+
+def _parse_cookies(scope: Scope) -> dict[str, str]:
     for name, value in scope.get("headers", []):
         if name == b"cookie":
             jar: SimpleCookie = SimpleCookie()

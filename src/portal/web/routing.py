@@ -37,13 +37,29 @@ async def ids_in_range(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRo
             raise NotFoundException()
 
 
+def all_of(*guards: Guard) -> Guard:
+    """One guard that runs `guards` in order. Litestar copies the route handler for each
+    guard it calls, on every request: one guard, one copy (about 2% of a kept page's
+    work each, measured with py-spy under bench/pages.py)."""
+
+    async def guard(
+        connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
+    ) -> None:
+        for each in guards:
+            await each(connection, handler)  # type: ignore[misc]
+
+    guard.__name__ = "_and_".join(getattr(each, "__name__", "guard") for each in guards)
+    guard.parts = guards  # type: ignore[attr-defined]  # what it runs, for who asks (auth.timeout)
+    return guard
+
+
 def event_router(path: str, route_handlers: Sequence[Any], **options: Any) -> Router:
     """Routes on one event (`/events/{event_id}` + `path`): signed in, with `access` loaded
     (another provider's event, or an event an inspector is not on, is 404)."""
     return Router(
         path=EVENT_PATH + path,
         route_handlers=list(route_handlers),
-        guards=[ids_in_range, signed_in],
+        guards=[all_of(ids_in_range, signed_in)],
         dependencies={"access": Provide(provide_event_access)},
         **options,
     )
@@ -56,6 +72,6 @@ def router(
     return Router(
         path=path,
         route_handlers=list(route_handlers),
-        guards=[ids_in_range, *guards],
+        guards=[all_of(ids_in_range, *guards)],
         **options,
     )
